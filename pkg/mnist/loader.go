@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"mnistlesson/pkg/atomicfile"
 )
 
 // Loader fetches the MNIST files. Its zero value is not useful: start from NewLoader and change
@@ -116,7 +118,7 @@ func (l *Loader) store(f File, data []byte) {
 	if l.CacheDir == "" {
 		return
 	}
-	if err := writeAtomic(filepath.Join(l.CacheDir, f.Name), data); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(l.CacheDir, f.Name), data); err != nil {
 		fmt.Fprintf(l.logw(), "mnist: could not cache %s: %v\n", f.Name, err)
 	}
 }
@@ -139,30 +141,4 @@ func verify(path string, data []byte, f File) error {
 		return &ChecksumError{Path: path, Expected: f.SHA256, Actual: actual}
 	}
 	return nil
-}
-
-// writeAtomic writes data to a temporary file beside path and renames it into place, so that
-// readers never see a partial file, even if the process dies halfway.
-func writeAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // No-op after a successful rename.
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

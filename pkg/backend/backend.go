@@ -1,0 +1,91 @@
+// Package backend picks the GoMLX compute backend the lesson trains on and says which one, in
+// one line.
+//
+// The lesson's backend is XLA on the CPU. When its PJRT plugin cannot be loaded, Default says
+// why in one sentence and falls back to GoMLX's pure Go backend, so a classroom never stops
+// at this step. Setting LESSON_BACKEND (e.g. "xla:cpu", "go", "xla:cuda") asks for one backend
+// strictly: if it cannot start, the error is returned instead of falling back.
+package backend
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/gomlx/compute"
+	_ "github.com/gomlx/gomlx/backends/default" // Registers the "xla" and "go" backends.
+)
+
+// EnvStrict names the environment variable that selects a backend strictly.
+const EnvStrict = "LESSON_BACKEND"
+
+// Preferred is the backend the lesson asks for first.
+const Preferred = "xla:cpu"
+
+// Fallback is the backend used when Preferred cannot start and no strict choice was made.
+const Fallback = "go"
+
+var (
+	defaultOnce    sync.Once
+	defaultBackend compute.Backend
+	defaultErr     error
+)
+
+// Default returns the process-wide backend, creating it on first use with Choose(os.Stderr).
+func Default() (compute.Backend, error) {
+	defaultOnce.Do(func() {
+		defaultBackend, defaultErr = Choose(os.Getenv(EnvStrict), os.Stderr)
+	})
+	return defaultBackend, defaultErr
+}
+
+// Choose creates a backend. With a non-empty strict name it creates exactly that one or fails.
+// Otherwise it tries Preferred and, if that fails, writes one sentence saying why to warn and
+// returns the Fallback backend.
+func Choose(strict string, warn io.Writer) (compute.Backend, error) {
+	if strict != "" {
+		b, err := create(strict)
+		if err != nil {
+			return nil, fmt.Errorf("%s=%s was asked for, but it cannot start: %v. %s", EnvStrict, strict, err, hint(strict))
+		}
+		return b, nil
+	}
+	b, err := create(Preferred)
+	if err == nil {
+		return b, nil
+	}
+	fmt.Fprintf(warn, "XLA CPU is not available (%s), so this lesson trains on GoMLX's Go backend instead; %s\n",
+		firstLine(err), hint(Preferred))
+	return create(Fallback)
+}
+
+// create wraps compute.NewWithConfig, which panics on unknown names, into an error.
+func create(config string) (b compute.Backend, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v", r)
+		}
+	}()
+	return compute.NewWithConfig(config)
+}
+
+// hint says how to get a backend that failed.
+func hint(config string) string {
+	if strings.HasPrefix(config, "xla") {
+		return "run scripts/setup to install the XLA CPU plugin, or see the README's troubleshooting section"
+	}
+	return fmt.Sprintf("backends compiled in: %s", strings.Join(compute.List(), ", "))
+}
+
+// Describe returns the one line that says which backend runs, e.g.
+// "Backend: xla:cpu - PJRT "cpu" plugin (...)".
+func Describe(b compute.Backend) string {
+	return "Backend: " + firstLine(fmt.Errorf("%s", b.Description()))
+}
+
+func firstLine(err error) string {
+	s, _, _ := strings.Cut(err.Error(), "\n")
+	return s
+}

@@ -1,0 +1,63 @@
+package keras
+
+import (
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/dataset"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/train"
+	"github.com/gomlx/gomlx/ml/train/metric"
+	"github.com/pkg/errors"
+)
+
+// evalBatchSize only affects speed: the loss and accuracy are means over all examples.
+const evalBatchSize = 1000
+
+// Evaluate returns the mean loss and the accuracy of the trained model on x [N, InputDim] and
+// one-hot y [N, OutputDim], like model.evaluate in Keras. In a new process it loads the model
+// that Fit saved.
+func (m *Model) Evaluate(x, y *tensors.Tensor) (loss, accuracy float64, err error) {
+	if err = m.ready(); err != nil {
+		return
+	}
+	if err = m.checkInputs(x, y); err != nil {
+		return
+	}
+	if err = m.load(); err != nil {
+		return
+	}
+	trainer := train.NewTrainer(m.backend, m.store, m.logits, m.categoricalCrossEntropy, newOptimizer(),
+		nil, []metric.Interface{meanAccuracy()})
+	ds, err := dataset.InMemoryFromData(m.backend, "eval", []any{x}, []any{y})
+	if err != nil {
+		return 0, 0, errors.WithMessage(err, "keras: preparing the evaluation data")
+	}
+	ds.BatchSize(evalBatchSize, false)
+	results, err := trainer.Eval(ds)
+	if err != nil {
+		return 0, 0, errors.WithMessage(err, "keras: evaluation failed")
+	}
+	return scalar(results[0]), scalar(results[1]), nil
+}
+
+// Predict returns the model's output for x [N, InputDim]: the class probabilities [N, OutputDim]
+// when the last layer is a softmax.
+func (m *Model) Predict(x *tensors.Tensor) (*tensors.Tensor, error) {
+	if err := m.ready(); err != nil {
+		return nil, err
+	}
+	if err := m.checkInputs(x, nil); err != nil {
+		return nil, err
+	}
+	if err := m.load(); err != nil {
+		return nil, err
+	}
+	exec, err := model.NewExec(m.backend, m.store, m.probabilities)
+	if err != nil {
+		return nil, errors.WithMessage(err, "keras: building the prediction graph")
+	}
+	out, err := exec.Call(x)
+	if err != nil {
+		return nil, errors.WithMessage(err, "keras: prediction failed")
+	}
+	return out[0], nil
+}

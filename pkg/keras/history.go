@@ -1,0 +1,53 @@
+package keras
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"mnistlesson/pkg/atomicfile"
+)
+
+// historyFile is the name of the History saved beside the weights.
+const historyFile = "history.json"
+
+// History holds what Fit measured at each epoch, the counterpart of Keras' History.history.
+type History struct {
+	Loss         []float64 `json:"loss"`          // Mean training loss of each epoch.
+	Accuracy     []float64 `json:"accuracy"`      // Mean training accuracy of each epoch.
+	EpochSeconds []float64 `json:"epoch_seconds"` // Wall time of each epoch.
+	Epochs       int       `json:"epochs"`        // Epochs asked for; len(Loss) is how many completed.
+	BatchSize    int       `json:"batch_size"`
+	Backend      string    `json:"backend"`
+}
+
+// Completed returns the number of epochs that finished.
+func (h *History) Completed() int { return len(h.Loss) }
+
+// save writes the History to dir atomically.
+func (h *History) save(dir string) error {
+	data, err := json.MarshalIndent(h, "", "  ")
+	if err != nil {
+		return err
+	}
+	return atomicfile.WriteFile(filepath.Join(dir, historyFile), data)
+}
+
+// LoadHistory reads the History that Fit saved in dir.
+func LoadHistory(dir string) (*History, error) {
+	data, err := os.ReadFile(filepath.Join(dir, historyFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("keras: no training history in %s: train the model first (run the model.Fit cell)", dir)
+	}
+	if err != nil {
+		return nil, err
+	}
+	h := &History{}
+	if err := json.Unmarshal(data, h); err != nil {
+		return nil, fmt.Errorf("keras: %s is damaged (%v): train the model again", filepath.Join(dir, historyFile), err)
+	}
+	return h, nil
+}

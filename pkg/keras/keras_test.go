@@ -1,0 +1,126 @@
+package keras
+
+import (
+	"bytes"
+	"math"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gomlx/gomlx/core/tensors"
+
+	"mnistlesson/pkg/mnist"
+	"mnistlesson/pkg/prep"
+)
+
+// lessonModel is the lesson's 784-64-32-10 perceptron.
+func lessonModel(dir string) *Model {
+	return Sequential(
+		Dense(64).InputDim(784).Activation("relu"),
+		Dense(32).Activation("relu"),
+		Dense(10).Activation("softmax"),
+	).Compile("categorical_crossentropy", "adam", "accuracy").SaveDir(dir).Seed(7)
+}
+
+// mnistSubset returns the first n training and m test examples, preprocessed as in the lesson.
+func mnistSubset(t *testing.T, n, m int) (x, y, xTest, yTest *tensors.Tensor) {
+	t.Helper()
+	l := mnist.NewLoader()
+	l.CacheDir = t.TempDir()
+	l.MirrorURL = ""
+	xTrain, yTrain, xT, yT, err := l.LoadData()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := func(images, labels *tensors.Tensor, k int) (*tensors.Tensor, *tensors.Tensor) {
+		px := tensors.MustCopyFlatData[uint8](images)[:k*784]
+		lb := tensors.MustCopyFlatData[uint8](labels)[:k]
+		xs, err := prep.Normalize(tensors.FromFlatDataAndDimensions(px, k, 784))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ys, err := prep.ToCategorical(tensors.FromFlatDataAndDimensions(lb, k), 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return xs, ys
+	}
+	x, y = cut(xTrain, yTrain, n)
+	xTest, yTest = cut(xT, yT, m)
+	return
+}
+
+func TestSummaryCountsLessonParameters(t *testing.T) {
+	m := lessonModel(t.TempDir())
+	if got := m.CountParams(); got != 52650 {
+		t.Errorf("CountParams = %d, want 52650", got)
+	}
+	s := m.Summary()
+	for _, want := range []string{"dense (Dense)", "(None, 64)", "50,240", "dense_1 (Dense)", "2,080", "dense_2 (Dense)", "330", "Total params: 52,650"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("summary lacks %q:\n%s", want, s)
+		}
+	}
+}
+
+func TestFitLearnsAndSavedModelPredictsTheSame(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "model")
+	x, y, xTest, yTest := mnistSubset(t, 6000, 1000)
+	m := lessonModel(dir)
+	var log bytes.Buffer
+	hist, err := m.Fit(x, y).Epochs(3).BatchSize(32).Output(&log).Done()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Log("\n" + log.String())
+	if hist.Completed() != 3 || strings.Count(log.String(), "Epoch ") != 3 || !strings.Contains(log.String(), "Epoch 3/3 - 188/188 - loss: ") {
+		t.Errorf("expected 3 Keras-style epoch lines, got:\n%s", log.String())
+	}
+	if !(hist.Loss[2] < hist.Loss[0]*0.6) {
+		t.Errorf("loss did not fall: %v", hist.Loss)
+	}
+	if hist.Accuracy[2] < 0.9 {
+		t.Errorf("training accuracy %v, want ≥ 0.9 (chance is 0.1)", hist.Accuracy)
+	}
+	loss, acc, err := m.Evaluate(xTest, yTest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if acc < 0.85 || math.IsNaN(loss) || loss > 0.6 {
+		t.Errorf("Evaluate = loss %.4f, accuracy %.4f; want accuracy ≥ 0.85", loss, acc)
+	}
+	before, err := m.Predict(xTest)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// A new Model, as in the next notebook cell, loads what Fit saved.
+	again := lessonModel(dir)
+	after, err := again.Predict(xTest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p0, p1 := tensors.MustCopyFlatData[float32](before), tensors.MustCopyFlatData[float32](after)
+	for i := range p0 {
+		if p0[i] != p1[i] {
+			t.Fatalf("prediction %d differs after reload: %v vs %v", i, p0[i], p1[i])
+		}
+	}
+	loss2, acc2, err := again.Evaluate(xTest, yTest)
+	if err != nil || loss2 != loss || acc2 != acc {
+		t.Errorf("reloaded Evaluate = %v %v %v, want %v %v", loss2, acc2, err, loss, acc)
+	}
+	saved, err := again.History()
+	if err != nil || saved.Completed() != 3 || saved.Loss[2] != hist.Loss[2] {
+		t.Errorf("saved History = %+v, %v", saved, err)
+	}
+}
+
+func TestEvaluateBeforeFitSaysTrainFirst(t *testing.T) {
+	m := lessonModel(filepath.Join(t.TempDir(), "none"))
+	x, y, _, _ := mnistSubset(t, 10, 10)
+	_, _, err := m.Evaluate(x, y)
+	if err == nil || !strings.Contains(err.Error(), "train the model first") {
+		t.Errorf("err = %v, want 'train the model first'", err)
+	}
+}

@@ -1,0 +1,70 @@
+package keras
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/model/checkpoint"
+)
+
+// saver writes the weights (a GoMLX checkpoint) and the History into the model's SaveDir.
+type saver struct {
+	dir     string
+	handler *checkpoint.Handler
+}
+
+// newSaver prepares m.saveDir for a new training run. A model already saved there is moved to
+// saveDir + ".previous" rather than deleted or, worse, silently resumed.
+func (m *Model) newSaver(store *model.Store, log io.Writer) (*saver, error) {
+	dir := m.saveDir
+	if _, err := os.Stat(dir); err == nil {
+		previous := dir + ".previous"
+		if err := os.RemoveAll(previous); err != nil {
+			return nil, fmt.Errorf("keras: cannot remove the older backup %s: %w", previous, err)
+		}
+		if err := os.Rename(dir, previous); err != nil {
+			return nil, fmt.Errorf("keras: cannot move the earlier model %s aside: %w", dir, err)
+		}
+		fmt.Fprintf(log, "Training starts over: the model saved earlier in %s was moved to %s.\n", dir, previous)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("keras: cannot create %s to save the model: %w", dir, err)
+	}
+	handler, err := checkpoint.Build(store).Dir(dir).Keep(1).Done()
+	if err != nil {
+		return nil, fmt.Errorf("keras: cannot save the model in %s: %w", dir, err)
+	}
+	return &saver{dir: dir, handler: handler}, nil
+}
+
+// save stores the current weights, then the History that describes them.
+func (s *saver) save(h *History) error {
+	if err := s.handler.Save(); err != nil {
+		return fmt.Errorf("keras: saving the model in %s: %w", s.dir, err)
+	}
+	return h.save(s.dir)
+}
+
+// load reads the weights Fit saved in m.saveDir, for a new process (a later notebook cell).
+func (m *Model) load() error {
+	if m.store != nil {
+		return nil
+	}
+	if _, err := os.Stat(m.saveDir); errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("keras: no trained model in %s: train the model first (run the model.Fit cell)", m.saveDir)
+	}
+	store := model.NewStore()
+	if _, err := checkpoint.Load(store).Dir(m.saveDir).Immediate().Done(); err != nil {
+		return fmt.Errorf("keras: no trained model could be loaded from %s (%v): train the model first (run the model.Fit cell)",
+			m.saveDir, err)
+	}
+	m.store = store
+	return nil
+}
+
+// History returns the History of the last training, from memory or from SaveDir.
+func (m *Model) History() (*History, error) { return LoadHistory(m.saveDir) }
