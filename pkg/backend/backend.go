@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 
@@ -41,6 +42,15 @@ func Default() (compute.Backend, error) {
 	return defaultBackend, defaultErr
 }
 
+// MustDefault is Default for notebooks: it panics with the reason if no backend can start.
+func MustDefault() compute.Backend {
+	b, err := Default()
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
 // Choose creates a backend. With a non-empty strict name it creates exactly that one or fails.
 // Otherwise it tries Preferred and, if that fails, writes one sentence saying why to warn and
 // returns the Fallback backend.
@@ -56,9 +66,31 @@ func Choose(strict string, warn io.Writer) (compute.Backend, error) {
 	if err == nil {
 		return b, nil
 	}
+	if warn == nil {
+		warn = io.Discard
+	}
 	fmt.Fprintf(warn, "XLA CPU is not available (%s), so this lesson trains on GoMLX's Go backend instead; %s\n",
 		firstLine(err), hint(Preferred))
 	return create(Fallback)
+}
+
+// resolve turns "xla:cpu" into "xla:/abs/path/pjrt_c_api_cpu_plugin.so" when set-up installed the
+// plugin in a folder of $PJRT_PLUGIN_LIBRARY_PATH. Naming the file skips GoMLX's auto-install,
+// which would otherwise ask GitHub first; without a local plugin, "xla:cpu" goes to GoMLX as is,
+// so users with GitHub access still get its auto-install.
+func resolve(config string) string {
+	if config != "xla:cpu" && config != "xla" {
+		return config
+	}
+	for _, dir := range filepath.SplitList(os.Getenv("PJRT_PLUGIN_LIBRARY_PATH")) {
+		path := filepath.Join(dir, "pjrt_c_api_cpu_plugin.so")
+		if _, err := os.Stat(path); err == nil {
+			if abs, err := filepath.Abs(path); err == nil {
+				return "xla:" + abs
+			}
+		}
+	}
+	return config
 }
 
 // create wraps compute.NewWithConfig, which panics on unknown names, into an error.
@@ -68,7 +100,7 @@ func create(config string) (b compute.Backend, err error) {
 			err = fmt.Errorf("%v", r)
 		}
 	}()
-	return compute.NewWithConfig(config)
+	return compute.NewWithConfig(resolve(config))
 }
 
 // hint says how to get a backend that failed.
@@ -82,7 +114,18 @@ func hint(config string) string {
 // Describe returns the one line that says which backend runs, e.g.
 // "Backend: xla:cpu - PJRT "cpu" plugin (...)".
 func Describe(b compute.Backend) string {
-	return "Backend: " + firstLine(fmt.Errorf("%s", b.Description()))
+	kind := "GoMLX Go backend"
+	if b.Name() == "xla" {
+		kind = "XLA CPU"
+		if strings.Contains(b.Description(), "cuda") {
+			kind = "XLA CUDA"
+		}
+	}
+	desc := firstLine(fmt.Errorf("%s", b.Description()))
+	if _, rest, ok := strings.Cut(desc, " - "); ok && strings.HasPrefix(desc, "xla:/") {
+		desc = rest // The plugin's path follows anyway.
+	}
+	return fmt.Sprintf("Backend: %s (%s)", kind, desc)
 }
 
 func firstLine(err error) string {

@@ -11,6 +11,7 @@ package prep
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
@@ -106,4 +107,25 @@ func ToCategorical(y *tensors.Tensor, numClasses int) (*tensors.Tensor, error) {
 		}
 	})
 	return out, err
+}
+
+// Describe returns a NumPy-like description of t, e.g. "uint8 (60000, 28, 28)"; for float
+// tensors the value range follows, e.g. "float32 (60000, 784), values 0.0 to 1.0".
+func Describe(t *tensors.Tensor) string {
+	s := t.Shape()
+	dims := fmt.Sprint(s.Dimensions)
+	desc := fmt.Sprintf("%s (%s)", strings.ToLower(s.DType.String()), strings.ReplaceAll(dims[1:len(dims)-1], " ", ", "))
+	if s.DType == dtypes.Float32 {
+		tensors.MustConstFlatData(t, func(flat []float32) {
+			if len(flat) == 0 {
+				return
+			}
+			lo, hi := flat[0], flat[0]
+			for _, v := range flat {
+				lo, hi = min(lo, v), max(hi, v)
+			}
+			desc += fmt.Sprintf(", values %.1f to %.1f", lo, hi)
+		})
+	}
+	return desc
 }

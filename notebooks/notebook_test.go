@@ -1,0 +1,160 @@
+// Package notebooks_test executes the lesson's notebook headless with the GoNB kernel and checks
+// what a student would see: no errors, the pictures, the summary, the training log and the test
+// accuracy. It needs the project's set-up (scripts/setup), which scripts/test runs first.
+package notebooks_test
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+type output struct {
+	OutputType string            `json:"output_type"`
+	Name       string            `json:"name"`
+	Text       any               `json:"text"`
+	Data       map[string]any    `json:"data"`
+	EName      string            `json:"ename"`
+	EValue     string            `json:"evalue"`
+	Metadata   map[string]any    `json:"metadata"`
+	Extra      map[string]string `json:"-"`
+}
+
+type cell struct {
+	CellType string   `json:"cell_type"`
+	Source   any      `json:"source"`
+	Outputs  []output `json:"outputs"`
+}
+
+// joined turns a notebook string field (a string or a list of lines) into one string.
+func joined(v any) string {
+	switch t := v.(type) {
+	case string:
+		return t
+	case []any:
+		var b strings.Builder
+		for _, s := range t {
+			b.WriteString(s.(string))
+		}
+		return b.String()
+	}
+	return ""
+}
+
+func TestNotebookRunsHeadless(t *testing.T) {
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	python := filepath.Join(root, ".venv", "bin", "python")
+	if _, err := os.Stat(python); err != nil {
+		t.Skipf("SKIP: the project's Jupyter environment is missing (%v); run scripts/setup, or scripts/test which does", err)
+	}
+	epochs := os.Getenv("LESSON_EPOCHS")
+	if epochs == "" {
+		epochs = "1"
+	}
+	// Run a copy in a temporary folder, so the model it saves stays out of the repository.
+	out := t.TempDir()
+	src, err := os.ReadFile(filepath.Join(root, "notebooks", "mnist_mlp.ipynb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	work := filepath.Join(t.TempDir(), "mnist_mlp.ipynb")
+	if err := os.WriteFile(work, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(python, filepath.Join(root, "scripts", "execute_notebook.py"), work, out)
+	cmd.Env = append(os.Environ(), "LESSON_EPOCHS="+epochs)
+	log, err := cmd.CombinedOutput()
+	t.Logf("notebook run:\n%s", log)
+	if err != nil {
+		t.Fatalf("notebook execution failed: %v", err)
+	}
+
+	raw, err := os.ReadFile(filepath.Join(out, "mnist_mlp.ipynb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var nb struct{ Cells []cell }
+	if err := json.Unmarshal(raw, &nb); err != nil {
+		t.Fatal(err)
+	}
+	var text strings.Builder
+	var pngs [][]byte
+	for i, c := range nb.Cells {
+		for _, o := range c.Outputs {
+			switch o.OutputType {
+			case "error":
+				t.Errorf("cell %d has an error output: %s: %s", i, o.EName, o.EValue)
+			case "stream":
+				if o.Name == "stderr" && strings.Contains(joined(o.Text), "Error") {
+					t.Errorf("cell %d wrote an error: %s", i, joined(o.Text))
+				}
+				text.WriteString(joined(o.Text))
+			case "display_data", "execute_result":
+				if s, ok := o.Data["image/png"]; ok {
+					data, err := base64.StdEncoding.DecodeString(strings.ReplaceAll(joined(s), "\n", ""))
+					if err != nil {
+						t.Errorf("cell %d: image/png is not base64: %v", i, err)
+					}
+					pngs = append(pngs, data)
+				}
+			}
+		}
+	}
+	all := text.String()
+	for _, want := range []string{
+		"x_train: uint8 (60000, 28, 28)", "y_train: uint8 (60000)",
+		"x_test:  uint8 (10000, 28, 28)", "y_test:  uint8 (10000)",
+		"x_train: float32 (60000, 784), values 0.0 to 1.0", "y_train: float32 (60000, 10)",
+		"Total params: 52,650",
+		"LESSON_EPOCHS=" + epochs + " is set",
+		"Epoch " + epochs + "/" + epochs + " - 1875/1875 - loss: ",
+		"Test loss: ",
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("the notebook's output lacks %q", want)
+		}
+	}
+	if backend := os.Getenv("LESSON_BACKEND"); strings.HasPrefix(backend, "xla") && !strings.Contains(all, "Backend: XLA CPU") {
+		t.Errorf("LESSON_BACKEND=%s but the backend line does not say XLA CPU", backend)
+	}
+	m := regexp.MustCompile(`Test accuracy: ([0-9.]+)`).FindStringSubmatch(all)
+	if m == nil {
+		t.Fatal("no 'Test accuracy:' line")
+	}
+	if acc, _ := strconv.ParseFloat(m[1], 64); acc < 0.90 {
+		t.Errorf("test accuracy %.4f after %s epoch(s), want ≥ 0.90", acc, epochs)
+	}
+
+	// The single digit and the 10×10 grid, as real PNG images.
+	if len(pngs) < 2 {
+		t.Fatalf("found %d inline PNG images, want the digit and the grid", len(pngs))
+	}
+	for i, data := range pngs[:2] {
+		img, err := png.Decode(bytes.NewReader(data))
+		if err != nil {
+			t.Errorf("image %d is not a PNG: %v", i, err)
+			continue
+		}
+		if b := img.Bounds(); b.Dx() < 200 || b.Dy() < 200 {
+			t.Errorf("image %d is only %dx%d", i, b.Dx(), b.Dy())
+		}
+	}
+	html, err := os.ReadFile(filepath.Join(out, "mnist_mlp.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := bytes.Count(html, []byte(`src="data:image/png;base64,`)); n < 2 {
+		t.Errorf("the HTML export embeds %d PNG images, want ≥ 2", n)
+	}
+}

@@ -1,0 +1,14 @@
+# Sourced by every script: the environment the lesson builds and runs in.
+# Go 1.27 is fetched by the go command itself (from the Go module proxy) on first use.
+LESSON_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export LESSON_ROOT
+export GOTOOLCHAIN=go1.27.3
+# The Go backend's AVX2/AVX-512 kernels exist only under this experiment (about 6x faster).
+export GOEXPERIMENT=simd
+VENV="$LESSON_ROOT/.venv"
+export VENV
+# The kernel, its tools and Jupyter's data live in the project, not in the user's folders.
+export JUPYTER_DATA_DIR="$VENV/share/jupyter"
+export PATH="$VENV/bin:$PATH"
+# Where set-up links the XLA CPU plugin; pkg/backend loads it from here.
+export PJRT_PLUGIN_LIBRARY_PATH="$VENV/lib/go-xla"
