@@ -34,7 +34,9 @@ def main():
     started = time.time()
 
     def on_cell_start(cell, cell_index):
-        n = code_cells.index(cell_index) + 1 if cell_index in code_cells else 0
+        if cell_index not in code_cells:
+            return
+        n = code_cells.index(cell_index) + 1
         first = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
         print(f"--- cell {n}/{len(code_cells)} ({time.time() - started:.0f}s): {first}", flush=True)
 

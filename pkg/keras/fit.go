@@ -79,7 +79,8 @@ func (c *FitConfig) Done() (*History, error) {
 	if err != nil {
 		return nil, errors.WithMessage(err, "keras: preparing the training data")
 	}
-	ds.BatchSize(c.batchSize, false).Shuffle().WithRand(rand.New(rand.NewSource(m.seed)))
+	// Shuffled on the host, from the seed: the same order on every backend.
+	ds.BatchSize(c.batchSize, false).Shuffle().WithRand(rand.New(rand.NewSource(m.seed + 1)))
 	m.store = store
 
 	n := c.x.Shape().Dimensions[0]

@@ -17,6 +17,7 @@ package keras
 
 import (
 	"fmt"
+	"math/rand"
 	"time"
 
 	"github.com/gomlx/compute"
@@ -24,7 +25,6 @@ import (
 	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck // GoMLX graph code reads best with its dot import.
 	"github.com/gomlx/gomlx/ml/layers"
 	"github.com/gomlx/gomlx/ml/model"
-	"github.com/gomlx/gomlx/ml/model/initializer"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
 
 	"mnistlesson/pkg/backend"
@@ -57,6 +57,7 @@ type Model struct {
 
 	backend compute.Backend
 	store   *model.Store // Weights; nil until built by Fit or loaded from saveDir.
+	init    model.VariableInitializer
 }
 
 // Sequential stacks layers in order, like keras.Sequential. The first layer must declare its
@@ -145,13 +146,14 @@ func (m *Model) ready() error {
 // WithBackend makes the model run on b instead of backend.Default().
 func (m *Model) WithBackend(b compute.Backend) *Model { m.backend = b; return m }
 
-// newStore returns an empty store whose variables start as Keras' do: Glorot-uniform weights
-// and zero biases, drawn from the model's seed.
+// newStore returns an empty store whose variables will start as Keras' do: Glorot-uniform
+// weights and zero biases, drawn from the model's seed.
 func (m *Model) newStore() (*model.Store, error) {
 	store := model.NewStore()
 	if err := store.SetRNGStateFromSeed(m.seed); err != nil {
 		return nil, err
 	}
+	m.init = glorotUniform(rand.New(rand.NewSource(m.seed)))
 	return store, nil
 }
 
@@ -159,7 +161,9 @@ func (m *Model) newStore() (*model.Store, error) {
 // softmax (the loss then uses the stable logits form, as Keras on TensorFlow does), and the full
 // model otherwise. x: [batch, inputDim]; result: [batch, outputDim].
 func (m *Model) logits(scope *model.Scope, x *Node) *Node {
-	scope = scope.WithInitializer(initializer.XavierUniformFn(scope))
+	if m.init != nil { // Only new variables use it: loaded weights are kept.
+		scope = scope.WithInitializer(m.init)
+	}
 	last := len(m.layers) - 1
 	for i, l := range m.layers {
 		x = layers.DenseWithBias(scope.In("%s", l.name), x, l.units)

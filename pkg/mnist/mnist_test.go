@@ -133,15 +133,22 @@ func serve(t *testing.T, handler http.HandlerFunc) string {
 	return srv.URL
 }
 
+// moduleFile returns the good copy of f that ships in the GoMNIST module.
+func moduleFile(t *testing.T, f File) []byte {
+	t.Helper()
+	dir, err := moduleDataDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, f.Name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
 func TestDownloadIsVerifiedAndCached(t *testing.T) {
-	moduleDir, err := moduleDataDir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	good, err := os.ReadFile(filepath.Join(moduleDir, TestLabels.Name))
-	if err != nil {
-		t.Fatal(err)
-	}
+	good := moduleFile(t, TestLabels)
 	var log bytes.Buffer
 	l := &Loader{CacheDir: t.TempDir(), Log: &log, MirrorURL: serve(t, func(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write(good)
@@ -160,14 +167,7 @@ func TestDownloadIsVerifiedAndCached(t *testing.T) {
 }
 
 func TestBadDownloadsLeaveNothing(t *testing.T) {
-	moduleDir, err := moduleDataDir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	good, err := os.ReadFile(filepath.Join(moduleDir, TestLabels.Name))
-	if err != nil {
-		t.Fatal(err)
-	}
+	good := moduleFile(t, TestLabels)
 	cases := map[string]http.HandlerFunc{
 		"corrupted": func(w http.ResponseWriter, r *http.Request) {
 			bad := bytes.Clone(good)

@@ -1,0 +1,44 @@
+package keras
+
+import (
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"mnistlesson/pkg/backend"
+)
+
+// TestSameTrainingOnXLAAndGoBackends trains the lesson's model twice from the same seed (same
+// initial weights, same data order), once on XLA CPU and once on the Go backend, and checks that
+// the per-epoch losses agree within lossTolerance. Float32 sums are ordered differently by the
+// two backends, so bit equality is not expected.
+func TestSameTrainingOnXLAAndGoBackends(t *testing.T) {
+	const lossTolerance = 1e-5 // Relative; measured differences are about 1e-8.
+	if dir := os.Getenv("PJRT_PLUGIN_LIBRARY_PATH"); dir == "" {
+		t.Skip("SKIP: PJRT_PLUGIN_LIBRARY_PATH is not set, so there is no XLA CPU plugin to compare with; scripts/test sets it")
+	}
+	var losses [2][]float64
+	for i, name := range []string{"xla:cpu", "go"} {
+		x, y, _, _ := mnistSubset(t, 3200, 10) // A tensor belongs to one backend once used: one copy each.
+		b, err := backend.Choose(name, nil)
+		if err != nil {
+			t.Fatalf("backend %s: %v", name, err)
+		}
+		m := lessonModel(filepath.Join(t.TempDir(), name)).WithBackend(b)
+		hist, err := m.Fit(x, y).Epochs(2).BatchSize(32).Output(io.Discard).Done()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		losses[i] = hist.Loss
+		t.Logf("%-8s losses %v, %.3f ms/step in epoch 2", name, hist.Loss, hist.EpochSeconds[1]*1000/100)
+	}
+	for e := range losses[0] {
+		xla, goLoss := losses[0][e], losses[1][e]
+		if rel := math.Abs(xla-goLoss) / goLoss; rel > lossTolerance {
+			t.Errorf("epoch %d: XLA loss %.6f vs Go loss %.6f differ by %.2g (relative), more than %g",
+				e+1, xla, goLoss, rel, lossTolerance)
+		}
+	}
+}
