@@ -7,7 +7,9 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"image/png"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -88,7 +90,7 @@ func TestNotebookRunsHeadless(t *testing.T) {
 	if err := json.Unmarshal(raw, &nb); err != nil {
 		t.Fatal(err)
 	}
-	var text strings.Builder
+	var text, htmls strings.Builder
 	var pngs [][]byte
 	for i, c := range nb.Cells {
 		for _, o := range c.Outputs {
@@ -101,6 +103,7 @@ func TestNotebookRunsHeadless(t *testing.T) {
 				}
 				text.WriteString(joined(o.Text))
 			case "display_data", "execute_result":
+				htmls.WriteString(joined(o.Data["text/html"]))
 				if s, ok := o.Data["image/png"]; ok {
 					data, err := base64.StdEncoding.DecodeString(strings.ReplaceAll(joined(s), "\n", ""))
 					if err != nil {
@@ -136,11 +139,29 @@ func TestNotebookRunsHeadless(t *testing.T) {
 		t.Errorf("test accuracy %.4f after %s epoch(s), want ≥ 0.90", acc, epochs)
 	}
 
-	// The single digit and the 10×10 grid, as real PNG images.
-	if len(pngs) < 2 {
-		t.Fatalf("found %d inline PNG images, want the digit and the grid", len(pngs))
+	// The confusion matrix counts every test image, and its diagonal is the test accuracy.
+	cm := regexp.MustCompile(`(\d+) of (\d+) test images are right \(accuracy ([0-9.]+)\)`).FindStringSubmatch(all)
+	if cm == nil {
+		t.Fatal("no confusion-matrix summary line")
 	}
-	for i, data := range pngs[:2] {
+	correct, _ := strconv.Atoi(cm[1])
+	total, _ := strconv.Atoi(cm[2])
+	acc, _ := strconv.ParseFloat(m[1], 64)
+	if total != 10000 || math.Abs(float64(correct)-acc*10000) > 0.5 {
+		t.Errorf("confusion matrix: %d of %d right, but Evaluate's accuracy is %.4f", correct, total, acc)
+	}
+	if want := fmt.Sprintf("%d mistakes; the first 40:", total-correct); !strings.Contains(all, want) {
+		t.Errorf("the mistakes cell should report %q", want)
+	}
+	if h := htmls.String(); !strings.Contains(h, "<svg") || !strings.Contains(h, "Total params: 52,650") {
+		t.Error("no model diagram (an SVG listing 52,650 parameters)")
+	}
+
+	// The digit, the grid, the curves, the confusion matrix, the mistakes and one prediction.
+	if len(pngs) != 6 {
+		t.Fatalf("found %d inline PNG images, want 6", len(pngs))
+	}
+	for i, data := range pngs {
 		img, err := png.Decode(bytes.NewReader(data))
 		if err != nil {
 			t.Errorf("image %d is not a PNG: %v", i, err)
@@ -154,7 +175,10 @@ func TestNotebookRunsHeadless(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := bytes.Count(html, []byte(`src="data:image/png;base64,`)); n < 2 {
-		t.Errorf("the HTML export embeds %d PNG images, want ≥ 2", n)
+	if n := bytes.Count(html, []byte(`src="data:image/png;base64,`)); n < 6 {
+		t.Errorf("the HTML export embeds %d PNG images, want ≥ 6", n)
+	}
+	if !bytes.Contains(html, []byte("Total params: 52,650</text>")) {
+		t.Error("the HTML export lacks the model diagram")
 	}
 }

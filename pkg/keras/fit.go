@@ -21,6 +21,7 @@ type FitConfig struct {
 	epochs    int
 	batchSize int
 	out       io.Writer
+	callbacks []Callback
 }
 
 // Fit prepares to train the model on x [N, InputDim] float32 and one-hot y [N, OutputDim]
@@ -95,10 +96,21 @@ func (c *FitConfig) Done() (*History, error) {
 		lossSum += scalar(metrics[0])
 		accSum += scalar(metrics[2])
 		steps++
+		for _, cb := range c.callbacks {
+			cb.OnBatchEnd(steps, stepsPerEpoch, lossSum/float64(steps), accSum/float64(steps))
+		}
 		return nil
 	})
+	defer func() {
+		for _, cb := range c.callbacks {
+			cb.OnTrainEnd(hist)
+		}
+	}()
 	for epoch := 1; epoch <= c.epochs; epoch++ {
 		lossSum, accSum, steps = 0, 0, 0
+		for _, cb := range c.callbacks {
+			cb.OnEpochBegin(epoch, c.epochs, stepsPerEpoch)
+		}
 		start := time.Now()
 		if _, err := loop.RunEpochs(ds, 1); err != nil {
 			return hist, errors.WithMessagef(err, "keras: training failed in epoch %d", epoch)
@@ -112,6 +124,9 @@ func (c *FitConfig) Done() (*History, error) {
 			elapsed.Seconds(), float64(elapsed.Microseconds())/1000/float64(steps))
 		if err := saver.save(hist); err != nil {
 			return hist, err
+		}
+		for _, cb := range c.callbacks {
+			cb.OnEpochEnd(epoch, hist)
 		}
 	}
 	return hist, nil

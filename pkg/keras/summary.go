@@ -56,17 +56,17 @@ func (m *Model) Summary() string {
 		if i > 0 {
 			b.WriteString(rule)
 		}
-		fmt.Fprintf(&b, " %-28s %-25s %-10s\n", fmt.Sprintf("%s (%s)", l.Name, l.Type), l.OutputShape, commas(l.Params))
+		fmt.Fprintf(&b, " %-28s %-25s %-10s\n", fmt.Sprintf("%s (%s)", l.Name, l.Type), l.OutputShape, Commas(l.Params))
 	}
 	b.WriteString(double)
 	total := m.CountParams()
-	fmt.Fprintf(&b, "Total params: %s\nTrainable params: %s\nNon-trainable params: 0\n", commas(total), commas(total))
+	fmt.Fprintf(&b, "Total params: %s\nTrainable params: %s\nNon-trainable params: 0\n", Commas(total), Commas(total))
 	b.WriteString(rule)
 	return b.String()
 }
 
-// commas formats n with thousands separators, as Keras does: 52650 → "52,650".
-func commas(n int) string {
+// Commas formats n with thousands separators, as Keras does: 52650 → "52,650".
+func Commas(n int) string {
 	s := fmt.Sprint(n)
 	for i := len(s) - 3; i > 0; i -= 3 {
 		s = s[:i] + "," + s[i:]

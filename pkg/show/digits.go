@@ -48,16 +48,6 @@ func labelOf(labels *tensors.Tensor, i int) (int, error) {
 	return label, err
 }
 
-// labelledDigit returns image i and its label.
-func labelledDigit(images, labels *tensors.Tensor, i int) (*image.Gray, int, error) {
-	img, err := DigitImage(images, i)
-	if err != nil {
-		return nil, 0, err
-	}
-	label, err := labelOf(labels, i)
-	return img, label, err
-}
-
 // digitPlot makes a plot of one digit, without axes, titled title.
 func digitPlot(img image.Image, title string) *plot.Plot {
 	p := plot.New()
@@ -70,7 +60,11 @@ func digitPlot(img image.Image, title string) *plot.Plot {
 
 // DigitPNG draws image i with its label as the title, size×size points.
 func DigitPNG(images, labels *tensors.Tensor, i int, size vg.Length) ([]byte, error) {
-	img, label, err := labelledDigit(images, labels, i)
+	img, err := DigitImage(images, i)
+	if err != nil {
+		return nil, err
+	}
+	label, err := labelOf(labels, i)
 	if err != nil {
 		return nil, err
 	}
@@ -83,24 +77,44 @@ func DigitPNG(images, labels *tensors.Tensor, i int, size vg.Length) ([]byte, er
 // original's plt.subplots grid with the gray colormap. width is the picture's width; the height
 // keeps the original's 10:13 aspect.
 func GridPNG(images, labels *tensors.Tensor, rows, cols int, width vg.Length) ([]byte, error) {
+	indices := make([]int, rows*cols)
+	titles := make([]string, rows*cols)
+	for i := range indices {
+		label, err := labelOf(labels, i)
+		if err != nil {
+			return nil, err
+		}
+		indices[i], titles[i] = i, fmt.Sprint(label)
+	}
+	return titledGridPNG(images, indices, titles, cols, width, width*13/10, vg.Points(12))
+}
+
+// titledGridPNG draws images[indices[k]] titled titles[k] (in titleSize type), cols per row, in a
+// width×height picture.
+func titledGridPNG(images *tensors.Tensor, indices []int, titles []string, cols int, width, height, titleSize vg.Length) ([]byte, error) {
+	rows := (len(indices) + cols - 1) / cols
 	plots := make([][]*plot.Plot, rows)
 	for r := range rows {
 		plots[r] = make([]*plot.Plot, cols)
 		for c := range cols {
-			i := r*cols + c
-			img, label, err := labelledDigit(images, labels, i)
+			k := r*cols + c
+			if k >= len(indices) {
+				plots[r][c] = plot.New()
+				plots[r][c].HideAxes()
+				continue
+			}
+			img, err := DigitImage(images, indices[k])
 			if err != nil {
 				return nil, err
 			}
-			plots[r][c] = digitPlot(img, fmt.Sprint(label))
+			plots[r][c] = digitPlot(img, titles[k])
+			plots[r][c].Title.TextStyle.Font.Size = titleSize
 		}
 	}
-	height := width * 13 / 10
 	canvas := vgimg.New(width, height)
-	dc := draw.New(canvas)
 	tiles := draw.Tiles{Rows: rows, Cols: cols, PadX: vg.Points(2), PadY: vg.Points(2),
 		PadTop: vg.Points(4), PadBottom: vg.Points(4), PadLeft: vg.Points(4), PadRight: vg.Points(4)}
-	canvases := plot.Align(plots, tiles, dc)
+	canvases := plot.Align(plots, tiles, draw.New(canvas))
 	for r := range rows {
 		for c := range cols {
 			plots[r][c].Draw(canvases[r][c])

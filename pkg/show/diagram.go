@@ -1,0 +1,122 @@
+package show
+
+import (
+	"bytes"
+	"fmt"
+	"image/color"
+
+	"github.com/janpfeifer/gonb/gonbui"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgsvg"
+
+	"mnistlesson/pkg/keras"
+)
+
+// Geometry of the diagram, in points.
+const (
+	boxWidth  = 300
+	boxHeight = 46
+	arrowGap  = 22
+	margin    = 10
+)
+
+// DiagramBox is one box of the model diagram: a title line and a shapes line.
+type DiagramBox struct {
+	Title  string // e.g. "dense (Dense) · relu · 50,240 params"
+	Shapes string // e.g. "input: (None, 784)   output: (None, 64)"
+}
+
+// DiagramBoxes describes the boxes of Keras' plot_model(model, show_shapes=True) for m: the
+// input layer, then one box per layer, computed from the model itself.
+func DiagramBoxes(m *keras.Model) []DiagramBox {
+	layers := m.LayerSummaries()
+	boxes := []DiagramBox{{Title: "input (InputLayer)", Shapes: fmt.Sprintf("input: (None, %d)   output: (None, %d)", m.InputDim(), m.InputDim())}}
+	for _, l := range layers {
+		boxes = append(boxes, DiagramBox{
+			Title:  fmt.Sprintf("%s (%s) · %s · %s params", l.Name, l.Type, l.Activation, keras.Commas(l.Params)),
+			Shapes: fmt.Sprintf("input: %s   output: %s", l.InputShape, l.OutputShape),
+		})
+	}
+	return boxes
+}
+
+// ModelDiagramSVG draws the model as a column of boxes joined by arrows, like Keras' plot_model
+// with show_shapes=True, and returns it as SVG.
+func ModelDiagramSVG(m *keras.Model) ([]byte, error) {
+	if err := m.Err(); err != nil {
+		return nil, err
+	}
+	width, height := diagramSize(m)
+	svg := vgsvg.New(width, height)
+	drawDiagram(draw.New(svg), m)
+	var buf bytes.Buffer
+	if _, err := svg.WriteTo(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// ModelDiagramPNG is ModelDiagramSVG as a PNG picture.
+func ModelDiagramPNG(m *keras.Model) ([]byte, error) {
+	if err := m.Err(); err != nil {
+		return nil, err
+	}
+	width, height := diagramSize(m)
+	c := vgimg.New(width, height)
+	drawDiagram(draw.New(c), m)
+	return encodePNG(c)
+}
+
+func diagramSize(m *keras.Model) (width, height vg.Length) {
+	n := len(m.Layers()) + 1
+	return vg.Length(boxWidth + 2*margin), vg.Length(2*margin + n*boxHeight + (n-1)*arrowGap + 20)
+}
+
+// drawDiagram draws the boxes and arrows of m on c.
+func drawDiagram(c draw.Canvas, m *keras.Model) {
+	boxes := DiagramBoxes(m)
+	_, height := diagramSize(m)
+
+	titleStyle := textStyle(10.5)
+	shapeStyle := textStyle(9)
+	border := draw.LineStyle{Color: color.Gray{Y: 60}, Width: vg.Points(1)}
+	fill := color.RGBA{R: 232, G: 240, B: 254, A: 255}
+	x0, x1 := vg.Length(margin), vg.Length(margin+boxWidth)
+	top := height - margin
+	for i, b := range boxes {
+		y1 := top - vg.Length(i*(boxHeight+arrowGap))
+		y0 := y1 - boxHeight
+		rect := []vg.Point{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}, {X: x0, Y: y0}}
+		c.FillPolygon(fill, rect)
+		c.StrokeLines(border, rect)
+		mid := (x0 + x1) / 2
+		c.FillText(titleStyle, vg.Point{X: mid, Y: y1 - 16}, b.Title)
+		c.FillText(shapeStyle, vg.Point{X: mid, Y: y0 + 12}, b.Shapes)
+		if i > 0 { // Arrow from the box above into this one.
+			tip := vg.Point{X: mid, Y: y1}
+			c.StrokeLine2(border, mid, y1+arrowGap, mid, y1)
+			c.FillPolygon(color.Gray{Y: 60}, []vg.Point{tip, {X: mid - 4, Y: y1 + 7}, {X: mid + 4, Y: y1 + 7}})
+		}
+	}
+	total := fmt.Sprintf("Total params: %s", keras.Commas(m.CountParams()))
+	c.FillText(shapeStyle, vg.Point{X: (x0 + x1) / 2, Y: margin + 2}, total)
+}
+
+// ModelDiagram displays the model diagram inline (Keras: plot_model(model, show_shapes=True)).
+func ModelDiagram(m *keras.Model) error {
+	data, err := ModelDiagramSVG(m)
+	if err != nil {
+		return err
+	}
+	gonbui.DisplaySVG(string(data))
+	return nil
+}
+
+func textStyle(size float64) draw.TextStyle {
+	f := font.Font{Typeface: plot.DefaultFont.Typeface, Variant: plot.DefaultFont.Variant, Size: vg.Points(size)}
+	return draw.TextStyle{Color: color.Black, Font: f, XAlign: draw.XCenter, YAlign: draw.YCenter, Handler: plot.DefaultTextHandler}
+}
