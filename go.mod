@@ -3,6 +3,7 @@ module mnistlesson
 go 1.27.3
 
 require (
+	github.com/MetalBlueberry/go-plotly v0.7.0
 	github.com/gomlx/compute v0.1.14
 	github.com/gomlx/gomlx v0.28.16
 	github.com/janpfeifer/gonb v0.11.5

@@ -156,6 +156,13 @@ func TestNotebookRunsHeadless(t *testing.T) {
 	if h := htmls.String(); !strings.Contains(h, "<svg") || !strings.Contains(h, "Total params: 52,650") {
 		t.Error("no model diagram (an SVG listing 52,650 parameters)")
 	}
+	// Interactive charts load plotly.js from the project, never from the internet.
+	if !strings.Contains(string(raw), `/static/plotly.min.js`) || !strings.Contains(string(raw), "Plotly") {
+		t.Error("no interactive plotly chart loading the project's plotly.js")
+	}
+	if strings.Contains(string(raw), "cdn.plot.ly") || strings.Contains(string(raw), "://cdn") {
+		t.Error("the notebook loads something from a CDN")
+	}
 
 	// The digit, the grid, the curves, the confusion matrix, the mistakes and one prediction.
 	if len(pngs) != 6 {

@@ -12,3 +12,6 @@ export JUPYTER_DATA_DIR="$VENV/share/jupyter"
 export PATH="$VENV/bin:$PATH"
 # Where set-up links the XLA CPU plugin; pkg/backend loads it from here.
 export PJRT_PLUGIN_LIBRARY_PATH="$VENV/lib/go-xla"
+# JupyterLab (scripts/lab) serves the project's copy of plotly.js here; GoNB's plotly charts load it from there.
+export LESSON_STATIC_DIR="$VENV/share/lesson-static"
+export LESSON_PLOTLY_SRC="/static/plotly.min.js"

@@ -14,7 +14,7 @@ argv = [a for a in spec["argv"] if not a.lstrip("-").startswith("go_work=")]
 argv.append("--go_work=" + root)
 spec["argv"] = argv
 env = spec.setdefault("env", {})
-for name in ("GOTOOLCHAIN", "GOEXPERIMENT", "PATH", "PJRT_PLUGIN_LIBRARY_PATH", "LESSON_ROOT"):
+for name in ("GOTOOLCHAIN", "GOEXPERIMENT", "PATH", "PJRT_PLUGIN_LIBRARY_PATH", "LESSON_ROOT", "LESSON_PLOTLY_SRC"):
     env[name] = os.environ[name]
 tmp = path + ".tmp"
 with open(tmp, "w") as f:

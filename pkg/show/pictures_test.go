@@ -2,6 +2,7 @@ package show
 
 import (
 	"bytes"
+	"encoding/json"
 	"image/png"
 	"strings"
 	"testing"
@@ -93,5 +94,26 @@ func TestAnalysisPictures(t *testing.T) {
 	decodes(t, "curves", data, err, 400)
 	if _, err := HistoryPNG(&keras.History{}, 6*vg.Inch); err == nil || !strings.Contains(err.Error(), "train the model first") {
 		t.Errorf("empty History: err = %v", err)
+	}
+}
+
+func TestInteractiveCurvesHoldTheHistory(t *testing.T) {
+	h := &keras.History{Loss: []float64{0.3, 0.1}, Accuracy: []float64{0.9, 0.97}}
+	figs, err := HistoryFigures(h)
+	if err != nil || len(figs) != 2 {
+		t.Fatalf("HistoryFigures: %d figures, %v", len(figs), err)
+	}
+	data, err := json.Marshal(figs[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"x":[1,2]`, `"y":[0.9,0.97]`, "Training accuracy"} {
+		if !bytes.Contains(data, []byte(want)) {
+			t.Errorf("accuracy figure lacks %s: %s", want, data)
+		}
+	}
+	t.Setenv(EnvPlotlySrc, "")
+	if err := InteractiveHistory(h); err == nil || !strings.Contains(err.Error(), "scripts/lab") {
+		t.Errorf("without local plotly.js: err = %v", err)
 	}
 }
