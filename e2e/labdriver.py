@@ -1,0 +1,195 @@
+"""Runs a notebook in the project's real JupyterLab, driven by Debian's Chromium through
+Playwright, the way a student would: open it, check the GoNB kernel, Run All, wait, then read the
+page. Any request to a host other than this machine is blocked and reported."""
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("LESSON_CHROMIUM", "/usr/bin/chromium")
+# Chromium's own network features off, so any request left is the page's own.
+CHROMIUM_FLAGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-default-apps", "--disable-extensions", "--disable-domain-reliability",
+    "--no-default-browser-check", "--metrics-recording-only", "--disable-breakpad",
+]
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+@dataclass
+class LabRun:
+    """What the browser saw."""
+    problems: list = field(default_factory=list)   # Errors, each naming its cell.
+    external_requests: list = field(default_factory=list)
+    kernel_name: str = ""
+    cell_texts: list = field(default_factory=list)  # Output text of each code cell.
+    images: list = field(default_factory=list)      # (code cell number, natural width, natural height).
+    svg_texts: list = field(default_factory=list)
+    plotly_charts: int = 0
+    live_curve_updates: int = 0                     # Distinct live chart images seen during training.
+    progress_bar_seen: bool = False
+    screenshots: list = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_http(url, timeout):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise TimeoutError(f"JupyterLab did not answer {url} within {timeout}s")
+
+
+def _code_cells(page):
+    return page.locator(".jp-Notebook .jp-CodeCell")
+
+
+def _prompts(page):
+    return page.eval_on_selector_all(
+        ".jp-Notebook .jp-CodeCell .jp-InputArea-prompt", "els => els.map(e => e.textContent.trim())")
+
+
+def run_in_lab(notebook: Path, out_dir: Path, epochs: int = 2, timeout: float = 900, shots: bool = True) -> LabRun:
+    """Executes notebook (a copy of it) in JupyterLab with Chromium; screenshots go to out_dir."""
+    started = time.time()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    work = out_dir / "lab-root"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir()
+    shutil.copy(notebook, work / notebook.name)
+    port, token = _free_port(), secrets.token_hex(16)
+    env = dict(os.environ, LESSON_LAB_DIR=str(work), LESSON_EPOCHS=str(epochs))
+    log = open(out_dir / "lab.log", "w")
+    lab = subprocess.Popen(
+        [str(ROOT / "scripts" / "lab"), "--no-browser", f"--port={port}", f"--IdentityProvider.token={token}"],
+        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    run = LabRun()
+    try:
+        _wait_http(f"http://127.0.0.1:{port}/api/status?token={token}", 120)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+
+            def guard(route):
+                url = route.request.url
+                if url.startswith(("data:", "blob:")) or urlparse(url).hostname in LOCAL_HOSTS:
+                    route.continue_()
+                else:
+                    run.external_requests.append(url)
+                    route.abort()
+
+            context.route("**/*", guard)
+            page = context.new_page()
+            page.goto(f"http://127.0.0.1:{port}/lab/tree/{notebook.name}?token={token}")
+            page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=120_000)
+            kernel = page.locator(".jp-NotebookPanel-toolbar .jp-Toolbar-kernelName")
+            try:
+                page.wait_for_function(
+                    "() => /gonb/i.test(document.querySelector("
+                    "'.jp-NotebookPanel-toolbar .jp-Toolbar-kernelName')?.textContent || '')", timeout=120_000)
+            except PlaywrightTimeout:
+                pass  # The test reports the kernel name it found.
+            run.kernel_name = kernel.first.inner_text().strip()
+            # GoNB reports no status until it first runs something, so the indicator stays
+            # "Unknown": give the kernel's connection a moment instead of waiting for "idle".
+            page.wait_for_timeout(3000)
+
+            # Run > Run All Cells, from the menu, as a student would.
+            page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+            page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+
+            live_srcs = set()
+            deadline = time.time() + timeout
+            page.wait_for_timeout(2000)
+            while True:
+                for src in page.eval_on_selector_all(
+                        "img[alt='training curves']", "els => els.map(e => e.src.length + ':' + e.src.slice(-64))"):
+                    live_srcs.add(src)
+                if page.locator(".jp-OutputArea-output progress").count() > 0:
+                    run.progress_bar_seen = True
+                prompts = _prompts(page)
+                if prompts and not any("*" in pr for pr in prompts):
+                    break
+                if time.time() > deadline:
+                    run.problems.append(f"the notebook did not finish within {timeout:.0f}s; prompts: {prompts}")
+                    break
+                page.wait_for_timeout(1000)
+            run.live_curve_updates = len(live_srcs)
+            page.wait_for_timeout(1500)  # Let the last outputs (plotly charts) render.
+            _read_page(page, run)
+            if shots:
+                _screenshots(page, out_dir, run)
+            browser.close()
+    finally:
+        os.killpg(lab.pid, 15)
+        lab.wait(timeout=30)
+        log.close()
+    run.seconds = time.time() - started
+    return run
+
+
+def _read_page(page, run: LabRun):
+    cells = _code_cells(page)
+    prompts = _prompts(page)
+    for i in range(cells.count()):
+        n = i + 1
+        cell = cells.nth(i)
+        outputs = cell.locator(".jp-OutputArea-output")
+        # textContent, not innerText: cells scrolled out of view are not rendered.
+        text = outputs.evaluate_all("els => els.map(e => e.textContent)")
+        run.cell_texts.append("\n".join(text))
+        if i < len(prompts) and not re.match(r"\[\d+\]", prompts[i]):
+            run.problems.append(f"code cell {n} did not run (prompt {prompts[i]!r})")
+        err = cell.locator("[data-mime-type='application/vnd.jupyter.stderr'], .gonb-err-location")
+        for k in range(err.count()):
+            msg = err.nth(k).text_content().strip()
+            if msg:
+                run.problems.append(f"code cell {n} shows an error: {msg[:300]}")
+        for w, h in cell.locator(".jp-OutputArea-output img").evaluate_all(
+                "els => els.map(e => [e.naturalWidth, e.naturalHeight])"):
+            run.images.append((n, w, h))
+        run.svg_texts += cell.locator(".jp-OutputArea-output svg").evaluate_all("els => els.map(e => e.textContent)")
+        run.plotly_charts += cell.locator(".js-plotly-plot").count()
+
+
+def _screenshots(page, out_dir: Path, run: LabRun):
+    """The whole notebook (the page made as tall as the notebook), then each figure."""
+    height = page.evaluate("() => document.querySelector('.jp-NotebookPanel .jp-WindowedPanel-outer').scrollHeight")
+    page.set_viewport_size({"width": 1280, "height": min(max(900, int(height) + 200), 30000)})
+    page.evaluate("() => { document.querySelector('.jp-NotebookPanel .jp-WindowedPanel-outer').scrollTop = 0; }")
+    page.wait_for_timeout(2000)
+    whole = out_dir / "notebook.png"
+    page.screenshot(path=str(whole), full_page=True)
+    run.screenshots.append(whole)
+    figures = page.locator(".jp-OutputArea-output img, .jp-OutputArea-output svg:not(.js-plotly-plot svg), "
+                           ".jp-OutputArea-output .js-plotly-plot")
+    for k in range(figures.count()):
+        fig = figures.nth(k)
+        if not fig.is_visible():
+            continue
+        path = out_dir / f"figure-{k + 1:02d}.png"
+        fig.scroll_into_view_if_needed()
+        fig.screenshot(path=str(path))
+        run.screenshots.append(path)

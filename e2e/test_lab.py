@@ -1,0 +1,78 @@
+"""The lesson in a real JupyterLab and a real browser, offline: see labdriver.py."""
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from labdriver import CHROMIUM, ROOT, run_in_lab
+
+OUT = ROOT / "out" / "e2e"
+EPOCHS = int(os.environ.get("LESSON_E2E_EPOCHS", "2"))
+
+if not Path(CHROMIUM).exists():
+    pytest.skip(f"SKIP: no Chromium at {CHROMIUM} (Debian: apt-get install chromium; or set LESSON_CHROMIUM)",
+                allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def lesson_run():
+    return run_in_lab(ROOT / "notebooks" / "mnist_mlp.ipynb", OUT, epochs=EPOCHS)
+
+
+def cell_with(run, text):
+    """The number of the first code cell whose output contains text."""
+    for i, t in enumerate(run.cell_texts):
+        if text in t:
+            return i + 1
+    raise AssertionError(f"no cell output contains {text!r}")
+
+
+def test_runs_in_jupyterlab_with_the_gonb_kernel(lesson_run):
+    print(f"JupyterLab run: {lesson_run.seconds:.0f}s, kernel {lesson_run.kernel_name!r}")
+    assert "gonb" in lesson_run.kernel_name.lower(), f"kernel shown: {lesson_run.kernel_name!r}"
+    assert lesson_run.problems == []
+
+
+def test_needs_nothing_from_the_internet(lesson_run):
+    assert lesson_run.external_requests == [], "requests to other hosts: " + ", ".join(lesson_run.external_requests)
+
+
+def test_shows_digits_diagram_curves_and_analysis(lesson_run):
+    run = lesson_run
+    images = {cell: (w, h) for cell, w, h in run.images}
+    print("images (cell: width x height):", images)
+    assert all(w > 0 and h > 0 for _, w, h in run.images), f"an image did not load: {run.images}"
+    digit_cell = cell_with(run, "x_train: uint8 (60000, 28, 28)") + 1
+    assert digit_cell in images and digit_cell + 1 in images, "the digit and the 10×10 grid"
+    assert any("Total params: 52,650" in t for t in run.svg_texts), "the model diagram"
+    curves_cell = cell_with(run, "hist: ") + 1
+    assert curves_cell in images, "the training curves picture"
+    assert run.plotly_charts >= 2, f"interactive curves: {run.plotly_charts} plotly charts rendered"
+    assert cell_with(run, "test images are right") in images, "the confusion matrix"
+    assert cell_with(run, "mistakes; the first") in images, "the mistakes grid"
+    assert len(run.images) >= 6
+
+
+def test_training_updates_live(lesson_run):
+    assert lesson_run.progress_bar_seen, "no progress bar during training"
+    assert lesson_run.live_curve_updates >= 1, "the training chart never appeared during training"
+
+
+def test_prints_test_accuracy(lesson_run):
+    text = "\n".join(lesson_run.cell_texts)
+    m = re.search(r"Test accuracy: ([0-9.]+)", text)
+    assert m, "no 'Test accuracy:' line"
+    assert float(m.group(1)) >= 0.90
+
+
+def test_screenshots_are_saved(lesson_run):
+    assert (OUT / "notebook.png").stat().st_size > 50_000
+    assert len(lesson_run.screenshots) >= 8, lesson_run.screenshots
+
+
+def test_a_broken_cell_fails_and_is_named(tmp_path):
+    run = run_in_lab(Path(__file__).parent / "fixtures" / "broken.ipynb", tmp_path, epochs=1, timeout=300, shots=False)
+    print("problems reported:", run.problems)
+    assert any(p.startswith("code cell 2 ") for p in run.problems), run.problems
+    assert not any(p.startswith("code cell 1 ") for p in run.problems), run.problems
