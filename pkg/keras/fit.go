@@ -7,12 +7,20 @@ import (
 	"os"
 	"time"
 
+	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck // GoMLX graph code reads best with its dot import.
 	"github.com/gomlx/gomlx/core/tensors"
-	"github.com/gomlx/gomlx/ml/dataset"
-	"github.com/gomlx/gomlx/ml/train"
-	"github.com/gomlx/gomlx/ml/train/metric"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/train/optimizer"
 	"github.com/pkg/errors"
 )
+
+// StepsPerCall is how many training steps one compiled call runs. Each step is the usual one
+// (one batch, one Adam update), but running several per call, with the data already on the
+// device, pays the per-call overhead (dispatch, reading the loss back) once per chunk instead of
+// once per step: for this small model that overhead is most of the time. Measured on 2 cores
+// (ms per step, XLA CPU / Go backend): 1 step 0.96 / 0.98, 5 steps 0.37 / 0.57, 25 steps
+// 0.45 / 0.82; longer chunks also take longer to compile (12 s for 25 steps on XLA).
+var StepsPerCall = 5
 
 // FitConfig configures a training run; create it with Model.Fit and run it with Done.
 type FitConfig struct {
@@ -44,7 +52,9 @@ func (c *FitConfig) Output(w io.Writer) *FitConfig { c.out = w; return c }
 //
 //	Epoch 3/100 - 1875/1875 - loss: 0.0712 - accuracy: 0.9781 - 1.4s (0.75 ms/step)
 //
-// It starts from fresh weights, and after every epoch saves the weights and the History in the
+// Each epoch visits the examples in a new random order (from the model's seed) in batches of
+// BatchSize; the last batch is smaller when N is not a multiple of it, as in Keras. Training
+// starts from fresh weights, and after every epoch the weights and the History are saved in the
 // model's SaveDir, so later cells (and an interrupted run) find the last completed epoch. An
 // earlier model found there is first moved to SaveDir + ".previous".
 func (c *FitConfig) Done() (*History, error) {
@@ -74,46 +84,43 @@ func (c *FitConfig) Done() (*History, error) {
 	if err != nil {
 		return nil, err
 	}
-	trainer := train.NewTrainer(m.backend, store, m.logits, m.categoricalCrossEntropy, newOptimizer(),
-		[]metric.Interface{batchAccuracy()}, []metric.Interface{meanAccuracy()})
-	ds, err := dataset.InMemoryFromData(m.backend, "train", []any{c.x}, []any{c.y})
+	opt := newOptimizer()
+	exec, err := model.NewExec(m.backend, store, func(scope *model.Scope, x, y, batches *Node) (lossSum, accSum *Node) {
+		return m.trainStepsGraph(scope, opt, x, y, batches)
+	})
 	if err != nil {
-		return nil, errors.WithMessage(err, "keras: preparing the training data")
+		return nil, errors.WithMessage(err, "keras: building the training graph")
 	}
-	// Shuffled on the host, from the seed: the same order on every backend.
-	ds.BatchSize(c.batchSize, false).Shuffle().WithRand(rand.New(rand.NewSource(m.seed + 1)))
 	m.store = store
 
 	n := c.x.Shape().Dimensions[0]
 	stepsPerEpoch := (n + c.batchSize - 1) / c.batchSize
 	hist := &History{Epochs: c.epochs, BatchSize: c.batchSize, Backend: m.backend.Name()}
-
-	// Sum the per-step loss and accuracy to report epoch means, as Keras' progress line does.
-	var lossSum, accSum float64
-	var steps int
-	loop := train.NewLoop(trainer)
-	loop.OnStep("keras.epoch_means", 0, func(_ *train.Loop, metrics []*tensors.Tensor) error {
-		lossSum += scalar(metrics[0])
-		accSum += scalar(metrics[2])
-		steps++
-		for _, cb := range c.callbacks {
-			cb.OnBatchEnd(steps, stepsPerEpoch, lossSum/float64(steps), accSum/float64(steps))
-		}
-		return nil
-	})
 	defer func() {
 		for _, cb := range c.callbacks {
 			cb.OnTrainEnd(hist)
 		}
 	}()
+	// Shuffled on the host, from the seed: the same order on every backend.
+	rng := rand.New(rand.NewSource(m.seed + 1))
 	for epoch := 1; epoch <= c.epochs; epoch++ {
-		lossSum, accSum, steps = 0, 0, 0
 		for _, cb := range c.callbacks {
 			cb.OnEpochBegin(epoch, c.epochs, stepsPerEpoch)
 		}
 		start := time.Now()
-		if _, err := loop.RunEpochs(ds, 1); err != nil {
-			return hist, errors.WithMessagef(err, "keras: training failed in epoch %d", epoch)
+		var lossSum, accSum float64
+		steps := 0
+		for _, chunk := range epochChunks(rng.Perm(n), c.batchSize, StepsPerCall) {
+			results, err := exec.Call(c.x, c.y, chunk)
+			if err != nil {
+				return hist, errors.WithMessagef(err, "keras: training failed in epoch %d", epoch)
+			}
+			steps += chunk.Shape().Dimensions[0]
+			lossSum += scalar(results[0])
+			accSum += scalar(results[1])
+			for _, cb := range c.callbacks {
+				cb.OnBatchEnd(steps, stepsPerEpoch, lossSum/float64(steps), accSum/float64(steps))
+			}
 		}
 		elapsed := time.Since(start)
 		hist.Loss = append(hist.Loss, lossSum/float64(steps))
@@ -132,7 +139,57 @@ func (c *FitConfig) Done() (*History, error) {
 	return hist, nil
 }
 
-// scalar reads a scalar metric tensor as float64.
+// trainStepsGraph runs one training step per row of batches, in order, each a normal step:
+// forward pass, categorical cross-entropy, Adam update of the weights (Adam's step counter and
+// moments included). x: [N, InputDim] and y: [N, OutputDim], the whole training set, stay on the
+// device; batches: [steps, batchSize] int32 indices into them. Returns the sums over the steps of
+// the batch losses and batch accuracies.
+func (m *Model) trainStepsGraph(scope *model.Scope, opt optimizer.Interface, x, y, batches *Node) (lossSum, accSum *Node) {
+	g := x.Graph()
+	scope.Store().SetTraining(g, true)
+	steps := batches.Shape().Dimensions[0]
+	xs := Gather(x, InsertAxes(batches, -1)) // [steps, batchSize, InputDim]
+	ys := Gather(y, InsertAxes(batches, -1)) // [steps, batchSize, OutputDim]
+	lossSum, accSum = ScalarZero(g, DType), ScalarZero(g, DType)
+	for step := range steps {
+		xb := Squeeze(Slice(xs, AxisElem(step)), 0)
+		yb := Squeeze(Slice(ys, AxisElem(step)), 0)
+		logits := m.logits(scope.ResetVisited(), xb) // The same layers (weights) at every step.
+		loss := m.categoricalCrossEntropy([]*Node{yb}, []*Node{logits})
+		// Each update reads the weights the previous step left (Variable.NodeValue).
+		opt.UpdateGraph(scope, g, loss)
+		lossSum = Add(lossSum, loss)
+		accSum = Add(accSum, accuracyGraph(scope, []*Node{yb}, []*Node{logits}))
+	}
+	return lossSum, accSum
+}
+
+// epochChunks cuts one epoch's order of examples into batches of batchSize (the last one
+// smaller if needed) and groups the batches into chunks of at most stepsPerCall, as int32
+// tensors [steps, batchSize]. Chunks of one shape share one compiled graph, so an epoch compiles
+// at most three: the full chunks, the remaining full batches, the last partial batch.
+func epochChunks(order []int, batchSize, stepsPerCall int) []*tensors.Tensor {
+	var chunks []*tensors.Tensor
+	full := len(order) / batchSize
+	for first := 0; first < full; first += stepsPerCall {
+		steps := min(stepsPerCall, full-first)
+		idx := make([]int32, steps*batchSize)
+		for i := range idx {
+			idx[i] = int32(order[first*batchSize+i])
+		}
+		chunks = append(chunks, tensors.FromFlatDataAndDimensions(idx, steps, batchSize))
+	}
+	if rest := order[full*batchSize:]; len(rest) > 0 {
+		idx := make([]int32, len(rest))
+		for i, v := range rest {
+			idx[i] = int32(v)
+		}
+		chunks = append(chunks, tensors.FromFlatDataAndDimensions(idx, 1, len(rest)))
+	}
+	return chunks
+}
+
+// scalar reads a scalar tensor as float64.
 func scalar(t *tensors.Tensor) float64 {
 	switch v := t.Value().(type) {
 	case float32:

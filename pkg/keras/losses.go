@@ -33,12 +33,6 @@ func accuracyGraph(_ *model.Scope, labels, predictions []*Node) *Node {
 	return ReduceAllMean(ConvertDType(hit, predictions[0].DType()))
 }
 
-// batchAccuracy reports the accuracy of each training batch; Fit averages it over the epoch, as
-// Keras' progress line does.
-func batchAccuracy() metric.Interface {
-	return metric.NewBaseMetric("accuracy", "acc", "accuracy", accuracyGraph, nil)
-}
-
 // meanAccuracy is the accuracy over a whole evaluation dataset.
 func meanAccuracy() metric.Interface {
 	return metric.NewMeanMetric("accuracy", "acc", "accuracy", accuracyGraph, nil)
