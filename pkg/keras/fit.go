@@ -3,8 +3,10 @@ package keras
 import (
 	"fmt"
 	"io"
+	"math"
 	"math/rand"
 	"os"
+	"os/signal"
 	"time"
 
 	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck // GoMLX graph code reads best with its dot import.
@@ -68,12 +70,15 @@ func (c *FitConfig) Done() (*History, error) {
 	if c.batchSize <= 0 {
 		return nil, fmt.Errorf("keras: batch size is %d; it must be at least 1, e.g. 32", c.batchSize)
 	}
-	if err := m.checkInputs(c.x, c.y); err != nil {
-		return nil, err
-	}
 	out := c.out
 	if out == nil {
 		out = io.Discard
+	}
+	if err := m.checkInputs(c.x, c.y); err != nil {
+		return nil, err
+	}
+	if err := checkValues(c.x, c.y, out); err != nil {
+		return nil, err
 	}
 
 	store, err := m.newStore()
@@ -101,6 +106,11 @@ func (c *FitConfig) Done() (*History, error) {
 			cb.OnTrainEnd(hist)
 		}
 	}()
+	// Interrupting the kernel sends SIGINT to this process (GoNB kills it 5 s later): stop after
+	// the current chunk of steps, keeping the last completed epoch.
+	interrupted := make(chan os.Signal, 1)
+	signal.Notify(interrupted, os.Interrupt)
+	defer signal.Stop(interrupted)
 	// Shuffled on the host, from the seed: the same order on every backend.
 	rng := rand.New(rand.NewSource(m.seed + 1))
 	for epoch := 1; epoch <= c.epochs; epoch++ {
@@ -115,8 +125,19 @@ func (c *FitConfig) Done() (*History, error) {
 			if err != nil {
 				return hist, errors.WithMessagef(err, "keras: training failed in epoch %d", epoch)
 			}
+			first := steps + 1
 			steps += chunk.Shape().Dimensions[0]
-			lossSum += scalar(results[0])
+			chunkLoss := scalar(results[0])
+			if math.IsNaN(chunkLoss) || math.IsInf(chunkLoss, 0) {
+				return m.stop(hist, saver, fmt.Sprintf("the loss became %v in epoch %d (steps %d–%d): training diverged, "+
+					"or the data holds NaN or infinite values", chunkLoss, epoch, first, steps))
+			}
+			select {
+			case <-interrupted:
+				return m.stop(hist, saver, fmt.Sprintf("interrupted during epoch %d", epoch))
+			default:
+			}
+			lossSum += chunkLoss
 			accSum += scalar(results[1])
 			for _, cb := range c.callbacks {
 				cb.OnBatchEnd(steps, stepsPerEpoch, lossSum/float64(steps), accSum/float64(steps))
@@ -137,6 +158,38 @@ func (c *FitConfig) Done() (*History, error) {
 		}
 	}
 	return hist, nil
+}
+
+// StoppedError reports a training run that ended before its last epoch.
+type StoppedError struct {
+	Reason    string // e.g. "interrupted during epoch 7".
+	Completed int    // Epochs completed and saved.
+	Epochs    int    // Epochs asked for.
+	SaveDir   string
+}
+
+func (e *StoppedError) Error() string {
+	if e.Completed == 0 {
+		return fmt.Sprintf("keras: training stopped, %s, before any epoch completed: nothing was saved. "+
+			"Run the cell again to train.", e.Reason)
+	}
+	return fmt.Sprintf("keras: training stopped, %s. The model and History after epoch %d of %d are saved in %s, "+
+		"and the next cells use them. Run this cell again to train from the start.",
+		e.Reason, e.Completed, e.Epochs, e.SaveDir)
+}
+
+// stop ends a run early: the weights of the last completed epoch are already saved; the
+// History is saved again with the reason, and the weights in memory, which may be half an
+// epoch further (or NaN), are dropped so that later calls use the saved ones.
+func (m *Model) stop(h *History, s *saver, reason string) (*History, error) {
+	m.store = nil
+	h.Stopped = reason
+	if h.Completed() > 0 {
+		if err := h.save(s.dir); err != nil {
+			return h, err
+		}
+	}
+	return h, &StoppedError{Reason: reason, Completed: h.Completed(), Epochs: h.Epochs, SaveDir: s.dir}
 }
 
 // trainStepsGraph runs one training step per row of batches, in order, each a normal step:

@@ -22,6 +22,16 @@ type History struct {
 	Epochs       int       `json:"epochs"`        // Epochs asked for; len(Loss) is how many completed.
 	BatchSize    int       `json:"batch_size"`
 	Backend      string    `json:"backend"`
+	Stopped      string    `json:"stopped,omitempty"` // Why training ended early, if it did.
+}
+
+// Note returns a one-line reminder when training did not complete all its epochs, else "".
+func (h *History) Note() string {
+	if h.Stopped == "" && h.Completed() >= h.Epochs {
+		return ""
+	}
+	return fmt.Sprintf("Note: training stopped at epoch %d of %d (%s); these results are for that model.",
+		h.Completed(), h.Epochs, h.Stopped)
 }
 
 // Completed returns the number of epochs that finished.

@@ -63,6 +63,10 @@ func (m *Model) load() error {
 			m.saveDir, err)
 	}
 	m.store = store
+	// A model from a run that stopped early is usable, but say so where its results show.
+	if h, err := LoadHistory(m.saveDir); err == nil && h.Note() != "" {
+		fmt.Println(h.Note())
+	}
 	return nil
 }
 
