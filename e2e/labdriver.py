@@ -1,6 +1,7 @@
 """Runs a notebook in the project's real JupyterLab, driven by Debian's Chromium through
 Playwright, the way a student would: open it, check the GoNB kernel, Run All, wait, then read the
 page. Any request to a host other than this machine is blocked and reported."""
+import contextlib
 import os
 import re
 import secrets
@@ -71,6 +72,23 @@ def _prompts(page):
         ".jp-Notebook .jp-CodeCell .jp-InputArea-prompt", "els => els.map(e => e.textContent.trim())")
 
 
+@contextlib.contextmanager
+def lab_server(root: Path, log_path: Path, **env):
+    """Starts scripts/lab on root (a free port, a fresh token) and yields (port, token)."""
+    port, token = _free_port(), secrets.token_hex(16)
+    with open(log_path, "w") as log:
+        lab = subprocess.Popen(
+            [str(ROOT / "scripts" / "lab"), "--no-browser", f"--port={port}", f"--IdentityProvider.token={token}"],
+            env=dict(os.environ, LESSON_LAB_DIR=str(root), **env), stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True)
+        try:
+            _wait_http(f"http://127.0.0.1:{port}/api/status?token={token}", 120)
+            yield port, token
+        finally:
+            os.killpg(lab.pid, 15)
+            lab.wait(timeout=30)
+
+
 def run_in_lab(notebook: Path, out_dir: Path, epochs: int = 2, timeout: float = 900, shots: bool = True) -> LabRun:
     """Executes notebook (a copy of it) in JupyterLab with Chromium; screenshots go to out_dir."""
     started = time.time()
@@ -79,15 +97,8 @@ def run_in_lab(notebook: Path, out_dir: Path, epochs: int = 2, timeout: float = 
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir()
     shutil.copy(notebook, work / notebook.name)
-    port, token = _free_port(), secrets.token_hex(16)
-    env = dict(os.environ, LESSON_LAB_DIR=str(work), LESSON_EPOCHS=str(epochs))
-    log = open(out_dir / "lab.log", "w")
-    lab = subprocess.Popen(
-        [str(ROOT / "scripts" / "lab"), "--no-browser", f"--port={port}", f"--IdentityProvider.token={token}"],
-        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     run = LabRun()
-    try:
-        _wait_http(f"http://127.0.0.1:{port}/api/status?token={token}", 120)
+    with lab_server(work, out_dir / "lab.log", LESSON_EPOCHS=str(epochs)) as (port, token):
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
             context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -142,10 +153,6 @@ def run_in_lab(notebook: Path, out_dir: Path, epochs: int = 2, timeout: float = 
             if shots:
                 _screenshots(page, out_dir, run)
             browser.close()
-    finally:
-        os.killpg(lab.pid, 15)
-        lab.wait(timeout=30)
-        log.close()
     run.seconds = time.time() - started
     return run
 

@@ -35,39 +35,42 @@ func DecodeIDX(name string, gzipped []byte) (*tensors.Tensor, error) {
 	return parseIDX(name, raw)
 }
 
+// fix is what to do about a file that is not what its name says.
+const fix = "it is not the MNIST file of that name: delete it and load again"
+
 // parseIDX decodes an uncompressed IDX file of unsigned bytes.
 func parseIDX(name string, raw []byte) (*tensors.Tensor, error) {
 	if len(raw) < 4 {
 		return nil, fmt.Errorf("mnist: %s is too short (%d bytes) to hold an IDX header", name, len(raw))
 	}
 	if raw[0] != 0 || raw[1] != 0 {
-		return nil, fmt.Errorf("mnist: %s has magic number %#x, not an IDX file (its first two bytes must be zero)",
-			name, binary.BigEndian.Uint32(raw))
+		return nil, fmt.Errorf("mnist: %s has magic number %#x, not an IDX file (its first two bytes must be zero); %s",
+			name, binary.BigEndian.Uint32(raw), fix)
 	}
 	if raw[2] != idxTypeUint8 {
-		return nil, fmt.Errorf("mnist: %s holds IDX type %#02x, expected unsigned bytes (0x08)", name, raw[2])
+		return nil, fmt.Errorf("mnist: %s holds IDX type %#02x, expected unsigned bytes (0x08); %s", name, raw[2], fix)
 	}
 	rank := int(raw[3])
 	if rank < 1 || rank > 3 {
-		return nil, fmt.Errorf("mnist: %s has %d dimensions, expected 1 (labels) or 3 (images)", name, rank)
+		return nil, fmt.Errorf("mnist: %s has %d dimensions, expected 1 (labels) or 3 (images); %s", name, rank, fix)
 	}
 	header := 4 + 4*rank
 	if len(raw) < header {
-		return nil, fmt.Errorf("mnist: %s is truncated inside its header", name)
+		return nil, fmt.Errorf("mnist: %s is truncated inside its header; %s", name, fix)
 	}
 	dims := make([]int, rank)
 	total := 1
 	for i := range dims {
 		d := int(binary.BigEndian.Uint32(raw[4+4*i:]))
 		if d == 0 || d > maxIDXBytes || total*d > maxIDXBytes {
-			return nil, fmt.Errorf("mnist: %s declares dimensions beyond any MNIST file (dimension %d is %d)", name, i, d)
+			return nil, fmt.Errorf("mnist: %s declares dimensions beyond any MNIST file (dimension %d is %d); %s", name, i, d, fix)
 		}
 		dims[i] = d
 		total *= d
 	}
 	data := raw[header:]
 	if len(data) != total {
-		return nil, fmt.Errorf("mnist: %s header declares %v = %d values but the file holds %d", name, dims, total, len(data))
+		return nil, fmt.Errorf("mnist: %s header declares %v = %d values but the file holds %d; %s", name, dims, total, len(data), fix)
 	}
 	return tensors.FromFlatDataAndDimensions(data, dims...), nil
 }

@@ -60,11 +60,14 @@ func HistoryPNG(h *keras.History, width vg.Length) ([]byte, error) {
 	return encodePNG(canvas)
 }
 
-// History displays the training curves of h inline.
+// History displays the training curves of h inline, with a note when training stopped early.
 func History(h *keras.History) error {
 	data, err := HistoryPNG(h, 9*vg.Inch)
 	if err != nil {
 		return err
+	}
+	if note := h.Note(); note != "" {
+		fmt.Println(note)
 	}
 	gonbui.DisplayPNG(data)
 	return nil
