@@ -27,6 +27,12 @@ CHROMIUM_FLAGS = [
     "--no-default-browser-check", "--metrics-recording-only", "--disable-breakpad",
 ]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+# The source of SVG pictures shown as <img src="data:image/svg+xml...">, which is how JupyterLab
+# and nbconvert show an image/svg+xml output.
+SVG_IMAGE_TEXTS = """els => els.filter(e => e.src.startsWith('data:image/svg+xml')).map(e => {
+    const data = e.src.slice(e.src.indexOf(',') + 1);
+    return e.src.includes(';base64,') ? atob(data) : decodeURIComponent(data);
+})"""
 
 
 @dataclass
@@ -92,72 +98,110 @@ def lab_server(root: Path, log_path: Path, **env):
 def run_in_lab(notebook: Path, out_dir: Path, epochs: int = 2, timeout: float = 900, shots: bool = True) -> LabRun:
     """Executes notebook (a copy of it) in JupyterLab with Chromium; screenshots go to out_dir."""
     started = time.time()
+    run = LabRun()
+    with lab_session(notebook, out_dir, run, LESSON_EPOCHS=str(epochs)) as page:
+        run_menu(page, "Run", "Run All Cells")
+        wait_until_done(page, run, timeout)
+        read_page(page, run)
+        if shots:
+            _screenshots(page, out_dir, run)
+    run.seconds = time.time() - started
+    return run
+
+
+@contextlib.contextmanager
+def lab_session(notebook: Path, out_dir: Path, run: LabRun, **env):
+    """JupyterLab on a copy of notebook, opened in Chromium with every request to another host
+    blocked and listed in run.external_requests; yields the page once the GoNB kernel is there."""
     out_dir.mkdir(parents=True, exist_ok=True)
     work = out_dir / "lab-root"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir()
     shutil.copy(notebook, work / notebook.name)
-    run = LabRun()
-    with lab_server(work, out_dir / "lab.log", LESSON_EPOCHS=str(epochs)) as (port, token):
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
-            context = browser.new_context(viewport={"width": 1280, "height": 900})
-
-            def guard(route):
-                url = route.request.url
-                if url.startswith(("data:", "blob:")) or urlparse(url).hostname in LOCAL_HOSTS:
-                    route.continue_()
-                else:
-                    run.external_requests.append(url)
-                    route.abort()
-
-            context.route("**/*", guard)
-            page = context.new_page()
-            page.goto(f"http://127.0.0.1:{port}/lab/tree/{notebook.name}?token={token}")
-            page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=120_000)
-            kernel = page.locator(".jp-NotebookPanel-toolbar .jp-Toolbar-kernelName")
-            try:
-                page.wait_for_function(
-                    "() => /gonb/i.test(document.querySelector("
-                    "'.jp-NotebookPanel-toolbar .jp-Toolbar-kernelName')?.textContent || '')", timeout=120_000)
-            except PlaywrightTimeout:
-                pass  # The test reports the kernel name it found.
-            run.kernel_name = kernel.first.inner_text().strip()
-            # GoNB reports no status until it first runs something, so the indicator stays
-            # "Unknown": give the kernel's connection a moment instead of waiting for "idle".
-            page.wait_for_timeout(3000)
-
-            # Run > Run All Cells, from the menu, as a student would.
-            page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
-            page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
-
-            live_srcs = set()
-            deadline = time.time() + timeout
-            page.wait_for_timeout(2000)
-            while True:
-                for src in page.eval_on_selector_all(
-                        "img[alt='training curves']", "els => els.map(e => e.src.length + ':' + e.src.slice(-64))"):
-                    live_srcs.add(src)
-                if page.locator(".jp-OutputArea-output progress").count() > 0:
-                    run.progress_bar_seen = True
-                prompts = _prompts(page)
-                if prompts and not any("*" in pr for pr in prompts):
-                    break
-                if time.time() > deadline:
-                    run.problems.append(f"the notebook did not finish within {timeout:.0f}s; prompts: {prompts}")
-                    break
-                page.wait_for_timeout(1000)
-            run.live_curve_updates = len(live_srcs)
-            page.wait_for_timeout(1500)  # Let the last outputs (plotly charts) render.
-            _read_page(page, run)
-            if shots:
-                _screenshots(page, out_dir, run)
+    with lab_server(work, out_dir / "lab.log", **env) as (port, token), sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context.route("**/*", lambda route: _guard(route, run, allow_files=False))
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{port}/lab/tree/{notebook.name}?token={token}")
+        page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=120_000)
+        try:
+            page.wait_for_function(
+                "() => /gonb/i.test(document.querySelector("
+                "'.jp-NotebookPanel-toolbar .jp-Toolbar-kernelName')?.textContent || '')", timeout=120_000)
+        except PlaywrightTimeout:
+            pass  # The test reports the kernel name it found.
+        run.kernel_name = page.locator(".jp-NotebookPanel-toolbar .jp-Toolbar-kernelName").first.inner_text().strip()
+        # GoNB reports no status until it first runs something, so the indicator stays
+        # "Unknown": give the kernel's connection a moment instead of waiting for "idle".
+        page.wait_for_timeout(3000)
+        try:
+            yield page
+        finally:
             browser.close()
-    run.seconds = time.time() - started
-    return run
 
 
-def _read_page(page, run: LabRun):
+def _guard(route, run: LabRun, allow_files: bool):
+    url = route.request.url
+    if url.startswith(("data:", "blob:")) or urlparse(url).hostname in LOCAL_HOSTS or \
+            (allow_files and url.startswith("file:")):
+        route.continue_()
+    else:
+        run.external_requests.append(url)
+        route.abort()
+
+
+def run_menu(page, menu: str, item: str):
+    """Clicks menu > item in JupyterLab's menu bar, as a student would."""
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{re.escape(menu)}$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(f"^{re.escape(item)}$")).click()
+
+
+def wait_until_done(page, run: LabRun, timeout: float, until_text: str = ""):
+    """Waits until no cell is running or queued (or, with until_text, until an output shows it),
+    noting the live progress bar and training-curve updates seen meanwhile."""
+    live_srcs = set()
+    deadline = time.time() + timeout
+    page.wait_for_timeout(2000)
+    while True:
+        for src in page.eval_on_selector_all(
+                "img[alt='training curves']", "els => els.map(e => e.src.length + ':' + e.src.slice(-64))"):
+            live_srcs.add(src)
+        if page.locator(".jp-OutputArea-output progress").count() > 0:
+            run.progress_bar_seen = True
+        if until_text:
+            texts = page.locator(".jp-OutputArea-output").evaluate_all("els => els.map(e => e.textContent)")
+            if any(until_text in t for t in texts):
+                break
+        else:
+            prompts = _prompts(page)
+            if prompts and not any("*" in pr for pr in prompts):
+                break
+        if time.time() > deadline:
+            run.problems.append(f"timed out after {timeout:.0f}s waiting for {until_text or 'the cells to finish'}")
+            break
+        page.wait_for_timeout(1000)
+    run.live_curve_updates += len(live_srcs)
+    page.wait_for_timeout(1500)  # Let the last outputs (plotly charts) render.
+
+
+@contextlib.contextmanager
+def open_offline(html: Path, run: LabRun):
+    """Opens a saved HTML page from disk in Chromium, every other request blocked; yields the page."""
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context.route("**/*", lambda route: _guard(route, run, allow_files=True))
+        page = context.new_page()
+        page.goto(html.resolve().as_uri())
+        page.wait_for_load_state("load")
+        try:
+            yield page
+        finally:
+            browser.close()
+
+
+def read_page(page, run: LabRun):
     cells = _code_cells(page)
     prompts = _prompts(page)
     for i in range(cells.count()):
@@ -178,6 +222,7 @@ def _read_page(page, run: LabRun):
                 "els => els.map(e => [e.naturalWidth, e.naturalHeight])"):
             run.images.append((n, w, h))
         run.svg_texts += cell.locator(".jp-OutputArea-output svg").evaluate_all("els => els.map(e => e.textContent)")
+        run.svg_texts += cell.locator(".jp-OutputArea-output img").evaluate_all(SVG_IMAGE_TEXTS)
         run.plotly_charts += cell.locator(".js-plotly-plot").count()
 
 

@@ -51,7 +51,7 @@ def test_shows_digits_diagram_curves_and_analysis(lesson_run):
     assert run.plotly_charts >= 2, f"interactive curves: {run.plotly_charts} plotly charts rendered"
     assert cell_with(run, "test images are right") in images, "the confusion matrix"
     assert cell_with(run, "mistakes; the first") in images, "the mistakes grid"
-    assert len(run.images) >= 6
+    assert len(run.images) >= 7, "digit, grid, diagram, curves, confusion matrix, mistakes, prediction"
 
 
 def test_training_updates_live(lesson_run):

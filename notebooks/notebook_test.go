@@ -90,7 +90,7 @@ func TestNotebookRunsHeadless(t *testing.T) {
 	if err := json.Unmarshal(raw, &nb); err != nil {
 		t.Fatal(err)
 	}
-	var text, htmls strings.Builder
+	var text, htmls, svgs strings.Builder
 	var pngs [][]byte
 	for i, c := range nb.Cells {
 		for _, o := range c.Outputs {
@@ -104,6 +104,7 @@ func TestNotebookRunsHeadless(t *testing.T) {
 				text.WriteString(joined(o.Text))
 			case "display_data", "execute_result":
 				htmls.WriteString(joined(o.Data["text/html"]))
+				svgs.WriteString(joined(o.Data["image/svg+xml"]))
 				if s, ok := o.Data["image/png"]; ok {
 					data, err := base64.StdEncoding.DecodeString(strings.ReplaceAll(joined(s), "\n", ""))
 					if err != nil {
@@ -153,7 +154,7 @@ func TestNotebookRunsHeadless(t *testing.T) {
 	if want := fmt.Sprintf("%d mistakes; the first 40:", total-correct); !strings.Contains(all, want) {
 		t.Errorf("the mistakes cell should report %q", want)
 	}
-	if h := htmls.String(); !strings.Contains(h, "<svg") || !strings.Contains(h, "Total params: 52,650") {
+	if !strings.Contains(svgs.String(), "<svg") || !strings.Contains(svgs.String(), "Total params: 52,650") {
 		t.Error("no model diagram (an SVG listing 52,650 parameters)")
 	}
 	// Interactive charts load plotly.js from the project, never from the internet.
@@ -164,9 +165,10 @@ func TestNotebookRunsHeadless(t *testing.T) {
 		t.Error("the notebook loads something from a CDN")
 	}
 
-	// The digit, the grid, the curves, the confusion matrix, the mistakes and one prediction.
-	if len(pngs) != 6 {
-		t.Fatalf("found %d inline PNG images, want 6", len(pngs))
+	// The digit, the grid, the diagram (its PNG twin), the curves, the confusion matrix, the
+	// mistakes and one prediction.
+	if len(pngs) != 7 {
+		t.Fatalf("found %d inline PNG images, want 7", len(pngs))
 	}
 	for i, data := range pngs {
 		img, err := png.Decode(bytes.NewReader(data))
@@ -185,7 +187,12 @@ func TestNotebookRunsHeadless(t *testing.T) {
 	if n := bytes.Count(html, []byte(`src="data:image/png;base64,`)); n < 6 {
 		t.Errorf("the HTML export embeds %d PNG images, want ≥ 6", n)
 	}
-	if !bytes.Contains(html, []byte("Total params: 52,650</text>")) {
+	if !bytes.Contains(html, []byte(`src="data:image/svg+xml;base64,`)) {
 		t.Error("the HTML export lacks the model diagram")
+	}
+	for _, cdn := range []string{"mathjax/2", "require.min.js"} {
+		if bytes.Contains(html, []byte(cdn)) {
+			t.Errorf("the HTML export loads %s from the internet", cdn)
+		}
 	}
 }

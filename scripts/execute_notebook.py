@@ -59,7 +59,8 @@ def main():
     nb_path = os.path.join(out_dir, base + ".ipynb")
     html_path = os.path.join(out_dir, base + ".html")
     nbformat.write(nb, nb_path)
-    html, _ = HTMLExporter().from_notebook_node(nb)
+    # No MathJax or RequireJS from a CDN: the page must open with no network.
+    html, _ = HTMLExporter(mathjax_url="", require_js_url="").from_notebook_node(nb)
     with open(html_path, "w", encoding="utf-8") as f:
         f.write(html)
 

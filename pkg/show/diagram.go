@@ -6,6 +6,7 @@ import (
 	"image/color"
 
 	"github.com/janpfeifer/gonb/gonbui"
+	"github.com/janpfeifer/gonb/gonbui/protocol"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/vg"
@@ -107,12 +108,23 @@ func drawDiagram(c draw.Canvas, m *keras.Model) {
 }
 
 // ModelDiagram displays the model diagram inline (Keras: plot_model(model, show_shapes=True)).
+// It is sent both as SVG, crisp at any size, and as PNG, which JupyterLab shows instead when a
+// saved notebook is reopened untrusted (it renders no SVG from untrusted outputs).
 func ModelDiagram(m *keras.Model) error {
-	data, err := ModelDiagramSVG(m)
+	svg, err := ModelDiagramSVG(m)
 	if err != nil {
 		return err
 	}
-	gonbui.DisplaySVG(string(data))
+	png, err := ModelDiagramPNG(m)
+	if err != nil {
+		return err
+	}
+	if gonbui.IsNotebook {
+		gonbui.SendData(&protocol.DisplayData{Data: map[protocol.MIMEType]any{
+			protocol.MIMEImageSVG: string(svg),
+			protocol.MIMEImagePNG: png,
+		}})
+	}
 	return nil
 }
 
