@@ -128,11 +128,7 @@ func Mistakes(images *tensors.Tensor, mistakes []metrics.Mistake, rows, cols int
 
 // PredictionPNG draws image i beside a bar chart of the model's ten probabilities for it.
 func PredictionPNG(images, labels *tensors.Tensor, i int, probabilities []float64, width vg.Length) ([]byte, error) {
-	img, err := DigitImage(images, i)
-	if err != nil {
-		return nil, err
-	}
-	label, err := labelOf(labels, i)
+	img, label, err := labelledDigit(images, labels, i)
 	if err != nil {
 		return nil, err
 	}

@@ -48,6 +48,16 @@ func labelOf(labels *tensors.Tensor, i int) (int, error) {
 	return label, err
 }
 
+// labelledDigit returns image i and its label.
+func labelledDigit(images, labels *tensors.Tensor, i int) (*image.Gray, int, error) {
+	img, err := DigitImage(images, i)
+	if err != nil {
+		return nil, 0, err
+	}
+	label, err := labelOf(labels, i)
+	return img, label, err
+}
+
 // digitPlot makes a plot of one digit, without axes, titled title.
 func digitPlot(img image.Image, title string) *plot.Plot {
 	p := plot.New()
@@ -60,11 +70,7 @@ func digitPlot(img image.Image, title string) *plot.Plot {
 
 // DigitPNG draws image i with its label as the title, size×size points.
 func DigitPNG(images, labels *tensors.Tensor, i int, size vg.Length) ([]byte, error) {
-	img, err := DigitImage(images, i)
-	if err != nil {
-		return nil, err
-	}
-	label, err := labelOf(labels, i)
+	img, label, err := labelledDigit(images, labels, i)
 	if err != nil {
 		return nil, err
 	}
