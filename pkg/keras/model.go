@@ -9,8 +9,9 @@
 //	history, err := model.Fit(xTrain, yTrain).Epochs(100).BatchSize(32).Done()
 //	testLoss, testAcc, err := model.Evaluate(xTest, yTest)
 //
-// GoMLX does the work: layers.Dense builds the layers, optimizer.Adam trains them through
-// train.Trainer and train.Loop, and model/checkpoint saves them. Because GoNB runs each notebook
+// GoMLX does the work: layers.Dense builds the layers, optimizer.Adam updates them in a graph
+// compiled by model.Exec (several steps per call, see StepsPerCall), train.Trainer evaluates
+// them, and model/checkpoint saves them. Because GoNB runs each notebook
 // cell as a new process, Fit saves the trained weights and the History in the model's folder
 // (SaveDir) and later cells load them from there.
 package keras
