@@ -47,6 +47,8 @@ class LabRun:
     plotly_charts: int = 0
     live_curve_updates: int = 0                     # Distinct live chart images seen during training.
     progress_bar_seen: bool = False
+    progress_updates: int = 0                       # Distinct states of the progress bar seen.
+    live_curves_at_end: int = 0                     # Live training charts shown when all is done.
     screenshots: list = field(default_factory=list)
     seconds: float = 0.0
 
@@ -100,6 +102,7 @@ def run_in_lab(notebook: Path, out_dir: Path, epochs: int = 2, timeout: float = 
     started = time.time()
     run = LabRun()
     with lab_session(notebook, out_dir, run, LESSON_EPOCHS=str(epochs)) as page:
+        page.evaluate(WATCH_LIVE_OUTPUTS)
         run_menu(page, "Run", "Run All Cells")
         wait_until_done(page, run, timeout)
         read_page(page, run)
@@ -157,6 +160,20 @@ def run_menu(page, menu: str, item: str):
     page.locator(".lm-Menu-itemLabel", has_text=re.compile(f"^{re.escape(item)}$")).click()
 
 
+# Records every state of the live training chart and progress bar as the page changes, so that
+# quick epochs are not missed between two polls.
+WATCH_LIVE_OUTPUTS = """() => {
+    window.__live = {curves: new Set(), progress: new Set()};
+    const record = () => {
+        document.querySelectorAll("img[alt='training curves']").forEach(
+            e => window.__live.curves.add(e.src.length + ':' + e.src.slice(-64)));
+        document.querySelectorAll('.jp-OutputArea-output progress').forEach(
+            e => window.__live.progress.add(e.parentElement.textContent));
+    };
+    new MutationObserver(record).observe(document.body, {subtree: true, childList: true, attributes: true});
+}"""
+
+
 def wait_until_done(page, run: LabRun, timeout: float, until_text: str = ""):
     """Waits until no cell is running or queued (or, with until_text, until an output shows it),
     noting the live progress bar and training-curve updates seen meanwhile."""
@@ -181,8 +198,11 @@ def wait_until_done(page, run: LabRun, timeout: float, until_text: str = ""):
             run.problems.append(f"timed out after {timeout:.0f}s waiting for {until_text or 'the cells to finish'}")
             break
         page.wait_for_timeout(1000)
-    run.live_curve_updates += len(live_srcs)
     page.wait_for_timeout(1500)  # Let the last outputs (plotly charts) render.
+    seen = page.evaluate("() => window.__live ? [window.__live.curves.size, window.__live.progress.size] : [0, 0]")
+    run.live_curve_updates += max(len(live_srcs), seen[0])
+    run.progress_updates += seen[1]
+    run.progress_bar_seen = run.progress_bar_seen or seen[1] > 0
 
 
 @contextlib.contextmanager
@@ -224,6 +244,7 @@ def read_page(page, run: LabRun):
         run.svg_texts += cell.locator(".jp-OutputArea-output svg").evaluate_all("els => els.map(e => e.textContent)")
         run.svg_texts += cell.locator(".jp-OutputArea-output img").evaluate_all(SVG_IMAGE_TEXTS)
         run.plotly_charts += cell.locator(".js-plotly-plot").count()
+        run.live_curves_at_end += cell.locator("img[alt='training curves']").count()
 
 
 def _screenshots(page, out_dir: Path, run: LabRun):

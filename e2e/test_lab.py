@@ -55,8 +55,12 @@ def test_shows_digits_diagram_curves_and_analysis(lesson_run):
 
 
 def test_training_updates_live(lesson_run):
-    assert lesson_run.progress_bar_seen, "no progress bar during training"
-    assert lesson_run.live_curve_updates >= 1, "the training chart never appeared during training"
+    run = lesson_run
+    print(f"live: {run.progress_updates} progress bar states, {run.live_curve_updates} chart states, "
+          f"{run.live_curves_at_end} chart(s) at the end")
+    assert run.progress_updates >= 2, "the progress bar did not move during training"
+    assert run.live_curve_updates >= min(EPOCHS, 2), "the training chart was not redrawn after each epoch"
+    assert run.live_curves_at_end == 1, "the training chart should stay, in one place, when training ends"
 
 
 def test_prints_test_accuracy(lesson_run):

@@ -64,15 +64,10 @@ func (l *Live) OnEpochEnd(_ int, h *keras.History) {
 	gonbui.UpdateHTML(l.curvesID, imgHTML(data, "training curves"))
 }
 
-// OnTrainEnd implements keras.Callback: the live chart, a transient display in GoNB's terms, is
-// cleared; show.History draws the permanent one from the saved History in its own cell. The
-// progress bar keeps its final state.
-func (l *Live) OnTrainEnd(*keras.History) {
-	if gonbui.IsNotebook {
-		gonbui.UpdateHTML(l.curvesID, "")
-	}
-}
-
+// OnTrainEnd implements keras.Callback. The chart and the progress bar keep their final state,
+// so the cell still shows the finished training; show.History draws the curves again from the
+// saved History in a later cell.
+func (l *Live) OnTrainEnd(*keras.History) {}
 // progressHTML renders Keras' progress line as HTML: "Epoch 3/100 [=====>....] 1200/1875 - loss: … - accuracy: …".
 func progressHTML(epoch, epochs, step, steps int, loss, acc float64, elapsed time.Duration) string {
 	return fmt.Sprintf(`<div style="font-family:monospace">Epoch %d/%d `+
