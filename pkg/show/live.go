@@ -68,6 +68,7 @@ func (l *Live) OnEpochEnd(_ int, h *keras.History) {
 // so the cell still shows the finished training; show.History draws the curves again from the
 // saved History in a later cell.
 func (l *Live) OnTrainEnd(*keras.History) {}
+
 // progressHTML renders Keras' progress line as HTML: "Epoch 3/100 [=====>....] 1200/1875 - loss: … - accuracy: …".
 func progressHTML(epoch, epochs, step, steps int, loss, acc float64, elapsed time.Duration) string {
 	return fmt.Sprintf(`<div style="font-family:monospace">Epoch %d/%d `+
