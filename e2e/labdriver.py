@@ -46,7 +46,6 @@ class LabRun:
     svg_texts: list = field(default_factory=list)
     plotly_charts: int = 0
     live_curve_updates: int = 0                     # Distinct live chart images seen during training.
-    progress_bar_seen: bool = False
     progress_updates: int = 0                       # Distinct states of the progress bar seen.
     live_curves_at_end: int = 0                     # Live training charts shown when all is done.
     screenshots: list = field(default_factory=list)
@@ -102,7 +101,6 @@ def run_in_lab(notebook: Path, out_dir: Path, epochs: int = 2, timeout: float = 
     started = time.time()
     run = LabRun()
     with lab_session(notebook, out_dir, run, LESSON_EPOCHS=str(epochs)) as page:
-        page.evaluate(WATCH_LIVE_OUTPUTS)
         run_menu(page, "Run", "Run All Cells")
         wait_until_done(page, run, timeout)
         read_page(page, run)
@@ -138,6 +136,7 @@ def lab_session(notebook: Path, out_dir: Path, run: LabRun, **env):
         # GoNB reports no status until it first runs something, so the indicator stays
         # "Unknown": give the kernel's connection a moment instead of waiting for "idle".
         page.wait_for_timeout(3000)
+        page.evaluate(WATCH_LIVE_OUTPUTS)
         try:
             yield page
         finally:
@@ -176,16 +175,10 @@ WATCH_LIVE_OUTPUTS = """() => {
 
 def wait_until_done(page, run: LabRun, timeout: float, until_text: str = ""):
     """Waits until no cell is running or queued (or, with until_text, until an output shows it),
-    noting the live progress bar and training-curve updates seen meanwhile."""
-    live_srcs = set()
+    then reads how many states of the live progress bar and training chart the page has shown."""
     deadline = time.time() + timeout
     page.wait_for_timeout(2000)
     while True:
-        for src in page.eval_on_selector_all(
-                "img[alt='training curves']", "els => els.map(e => e.src.length + ':' + e.src.slice(-64))"):
-            live_srcs.add(src)
-        if page.locator(".jp-OutputArea-output progress").count() > 0:
-            run.progress_bar_seen = True
         if until_text:
             texts = page.locator(".jp-OutputArea-output").evaluate_all("els => els.map(e => e.textContent)")
             if any(until_text in t for t in texts):
@@ -199,10 +192,8 @@ def wait_until_done(page, run: LabRun, timeout: float, until_text: str = ""):
             break
         page.wait_for_timeout(1000)
     page.wait_for_timeout(1500)  # Let the last outputs (plotly charts) render.
-    seen = page.evaluate("() => window.__live ? [window.__live.curves.size, window.__live.progress.size] : [0, 0]")
-    run.live_curve_updates += max(len(live_srcs), seen[0])
-    run.progress_updates += seen[1]
-    run.progress_bar_seen = run.progress_bar_seen or seen[1] > 0
+    run.live_curve_updates, run.progress_updates = page.evaluate(
+        "() => [window.__live.curves.size, window.__live.progress.size]")
 
 
 @contextlib.contextmanager
