@@ -42,3 +42,35 @@ func TestSameTrainingOnXLAAndGoBackends(t *testing.T) {
 		}
 	}
 }
+
+// TestStepsPerCallDoesNotChangeTraining trains from the same seed with different numbers of steps
+// per compiled call (one step; 7, which leaves a shorter last chunk; a whole epoch in one While
+// loop) and checks that the losses are the same: chunking is only a matter of speed.
+func TestStepsPerCallDoesNotChangeTraining(t *testing.T) {
+	const lossTolerance = 1e-5 // Relative; measured about 3e-7: only the float32 sums of the losses are grouped differently.
+	b, err := backend.Choose("", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func(saved int) { StepsPerCall = saved }(StepsPerCall)
+	var first []float64
+	for _, steps := range []int{1, 7, 100} {
+		StepsPerCall = steps
+		x, y, _, _ := mnistSubset(t, 3200, 10)
+		m := lessonModel(filepath.Join(t.TempDir(), "m")).WithBackend(b)
+		hist, err := m.Fit(x, y).Epochs(2).BatchSize(32).Output(io.Discard).Done()
+		if err != nil {
+			t.Fatalf("%d steps per call: %v", steps, err)
+		}
+		t.Logf("%s, %3d steps per call: losses %v", b.Name(), steps, hist.Loss)
+		if first == nil {
+			first = hist.Loss
+			continue
+		}
+		for e := range first {
+			if rel := math.Abs(hist.Loss[e]-first[e]) / first[e]; rel > lossTolerance {
+				t.Errorf("%d steps per call: epoch %d loss %.7f, but %.7f with 1 step per call", steps, e+1, hist.Loss[e], first[e])
+			}
+		}
+	}
+}

@@ -9,6 +9,9 @@ import (
 	"os/signal"
 	"time"
 
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck // GoMLX graph code reads best with its dot import.
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
@@ -16,13 +19,23 @@ import (
 	"github.com/pkg/errors"
 )
 
-// StepsPerCall is how many training steps one compiled call runs. Each step is the usual one
-// (one batch, one Adam update), but running several per call, with the data already on the
-// device, pays the per-call overhead (dispatch, reading the loss back) once per chunk instead of
-// once per step: for this small model that overhead is most of the time. Measured on 2 cores
-// (ms per step, XLA CPU / Go backend): 1 step 0.96 / 0.98, 5 steps 0.37 / 0.57, 25 steps
-// 0.45 / 0.82; longer chunks also take longer to compile (12 s for 25 steps on XLA).
-var StepsPerCall = 5
+// StepsPerCall is how many training steps one compiled call runs, on backends that run them in
+// a graph While loop (XLA). Each step is the usual one (one batch, one Adam update), but running
+// many per call, with the data already on the device, pays the per-call overhead (dispatch,
+// reading the loss back) once per chunk instead of once per step: for this small model that
+// overhead was most of the time. 125 steps give 15 calls (and progress updates) per MNIST epoch.
+// Measured on 2 cores, XLA CPU, ms per step in one session: 1 step per call 0.96, 5 unrolled
+// steps 0.55–0.61, 125 steps in a loop 0.32–0.37 (375 and 1875 steps: no faster).
+var StepsPerCall = 125
+
+// UnrolledStepsPerCall is StepsPerCall where the steps are unrolled in the graph instead (the
+// Go backend): the graph grows with each step, so longer chunks compile slowly and run slower
+// (Go backend with simd: 5 steps 0.57 ms per step, 25 steps 0.82).
+var UnrolledStepsPerCall = 5
+
+// loopsInGraph says whether training runs its steps in a graph While loop. Only on XLA: the Go
+// backend in compute v0.1.14 has While, but running this loop panics ("send on closed channel").
+func loopsInGraph(b compute.Backend) bool { return b.Name() == "xla" }
 
 // FitConfig configures a training run; create it with Model.Fit and run it with Done.
 type FitConfig struct {
@@ -90,6 +103,9 @@ func (c *FitConfig) Done() (*History, error) {
 		return nil, err
 	}
 	opt := newOptimizer()
+	if err := m.declareVariables(store, opt); err != nil {
+		return nil, err
+	}
 	exec, err := model.NewExec(m.backend, store, func(scope *model.Scope, x, y, batches *Node) (lossSum, accSum *Node) {
 		return m.trainStepsGraph(scope, opt, x, y, batches)
 	})
@@ -113,6 +129,10 @@ func (c *FitConfig) Done() (*History, error) {
 	defer signal.Stop(interrupted)
 	// Shuffled on the host, from the seed: the same order on every backend.
 	rng := rand.New(rand.NewSource(m.seed + 1))
+	stepsPerCall := StepsPerCall
+	if !loopsInGraph(m.backend) {
+		stepsPerCall = UnrolledStepsPerCall
+	}
 	for epoch := 1; epoch <= c.epochs; epoch++ {
 		for _, cb := range c.callbacks {
 			cb.OnEpochBegin(epoch, c.epochs, stepsPerEpoch)
@@ -120,7 +140,7 @@ func (c *FitConfig) Done() (*History, error) {
 		start := time.Now()
 		var lossSum, accSum float64
 		steps := 0
-		for _, chunk := range epochChunks(rng.Perm(n), c.batchSize, StepsPerCall) {
+		for _, chunk := range epochChunks(rng.Perm(n), c.batchSize, stepsPerCall) {
 			results, err := exec.Call(c.x, c.y, chunk)
 			if err != nil {
 				return hist, errors.WithMessagef(err, "keras: training failed in epoch %d", epoch)
@@ -197,24 +217,100 @@ func (m *Model) stop(h *History, s *saver, reason string) (*History, error) {
 // moments included). x: [N, InputDim] and y: [N, OutputDim], the whole training set, stay on the
 // device; batches: [steps, batchSize] int32 indices into them. Returns the sums over the steps of
 // the batch losses and batch accuracies.
+//
+// On XLA the steps run in a While loop, so the graph is one step long whatever the number of
+// steps (and compiles as fast); elsewhere they are unrolled.
 func (m *Model) trainStepsGraph(scope *model.Scope, opt optimizer.Interface, x, y, batches *Node) (lossSum, accSum *Node) {
 	g := x.Graph()
 	scope.Store().SetTraining(g, true)
 	steps := batches.Shape().Dimensions[0]
-	xs := Gather(x, InsertAxes(batches, -1)) // [steps, batchSize, InputDim]
-	ys := Gather(y, InsertAxes(batches, -1)) // [steps, batchSize, OutputDim]
-	lossSum, accSum = ScalarZero(g, DType), ScalarZero(g, DType)
-	for step := range steps {
-		xb := Squeeze(Slice(xs, AxisElem(step)), 0)
-		yb := Squeeze(Slice(ys, AxisElem(step)), 0)
-		logits := m.logits(scope.ResetVisited(), xb) // The same layers (weights) at every step.
-		loss := m.categoricalCrossEntropy([]*Node{yb}, []*Node{logits})
-		// Each update reads the weights the previous step left (Variable.NodeValue).
-		opt.UpdateGraph(scope, g, loss)
-		lossSum = Add(lossSum, loss)
-		accSum = Add(accSum, accuracyGraph(scope, []*Node{yb}, []*Node{logits}))
+	if !loopsInGraph(g.Backend()) {
+		lossSum, accSum = Const(g, float32(0)), Const(g, float32(0))
+		for step := range steps {
+			loss, acc := m.trainStepGraph(scope, opt, x, y, batches, Const(g, int32(step)))
+			lossSum, accSum = Add(lossSum, loss), Add(accSum, acc)
+		}
+		return lossSum, accSum
 	}
-	return lossSum, accSum
+
+	// The loop's state is everything its body reads: XLA's closures cannot read values of the
+	// enclosing graph. The model's variables exist already (declareVariables), so their current
+	// values are parameters of this graph.
+	const counter, lossAt, accAt, stepsAt, xAt, yAt, batchesAt, varsAt = 0, 1, 2, 3, 4, 5, 6, 7
+	var vars []*model.Variable
+	for v := range scope.Store().IterVariables() {
+		vars = append(vars, v)
+	}
+	initial := []*Node{Const(g, int32(0)), Const(g, float32(0)), Const(g, float32(0)), Const(g, int32(steps)), x, y, batches}
+	for _, v := range vars {
+		initial = append(initial, v.NodeValue(g))
+	}
+	stateParameters := func(g *Graph) []*Node {
+		state := make([]*Node, len(initial))
+		for i, node := range initial {
+			state[i] = Parameter(g, fmt.Sprintf("state_%d", i), node.Shape())
+		}
+		return state
+	}
+	// Built before the main graph makes any cached scalar constant (GoMLX caches them per graph,
+	// not per function); the loop's bound is in its state for the same reason.
+	body := NewClosure(g, func(g *Graph) []*Node {
+		state := stateParameters(g)
+		for i, v := range vars {
+			v.SetNodeValue(state[varsAt+i]) // The step reads (and updates) the loop's copy.
+		}
+		loss, acc := m.trainStepGraph(scope, opt, state[xAt], state[yAt], state[batchesAt], state[counter])
+		next := append([]*Node{}, state...)
+		next[counter] = AddScalar(state[counter], 1)
+		next[lossAt], next[accAt] = Add(state[lossAt], loss), Add(state[accAt], acc)
+		for i, v := range vars {
+			next[varsAt+i] = v.NodeValue(g)
+		}
+		return next
+	})
+	cond := NewClosure(g, func(g *Graph) []*Node {
+		state := stateParameters(g)
+		return []*Node{LessThan(state[counter], state[stepsAt])}
+	})
+	final := While(cond, body, initial...)
+	for i, v := range vars {
+		v.SetNodeValue(final[varsAt+i]) // Exec returns these as the variables' new values.
+	}
+	return final[lossAt], final[accAt]
+}
+
+// declareVariables creates every variable a training step uses, the optimizer's included (Adam
+// makes its moments on its first update), by building one step in a graph that is never run.
+// The training graph's While loop must know them all before it is built.
+func (m *Model) declareVariables(store *model.Store, opt optimizer.Interface) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("keras: declaring the model's variables: %v", r)
+		}
+	}()
+	g := NewGraph(m.backend, "declare_variables")
+	defer g.Finalize()
+	model.SetStore(g, store)
+	scope := store.RootScope()
+	store.SetTraining(g, true)
+	x := Parameter(g, "x", shapes.Make(DType, 1, m.InputDim()))
+	y := Parameter(g, "y", shapes.Make(DType, 1, m.OutputDim()))
+	m.trainStepGraph(scope, opt, x, y, Parameter(g, "batches", shapes.Make(dtypes.Int32, 1, 1)), Const(g, int32(0)))
+	return nil
+}
+
+// trainStepGraph is one training step on the batch in row step (a scalar int32 node) of
+// batches [steps, batchSize]: it updates the weights and returns the batch's loss and accuracy.
+func (m *Model) trainStepGraph(scope *model.Scope, opt optimizer.Interface, x, y, batches, step *Node) (loss, acc *Node) {
+	batchSize := batches.Shape().Dimensions[1]
+	row := Reshape(Gather(batches, Reshape(step, 1, 1)), batchSize, 1) // Row step of batches.
+	xb := Gather(x, row)                                               // [batchSize, InputDim]
+	yb := Gather(y, row)                                               // [batchSize, OutputDim]
+	logits := m.logits(scope.ResetVisited(), xb)                       // The same layers (weights) at every step.
+	loss = m.categoricalCrossEntropy([]*Node{yb}, []*Node{logits})
+	// The update reads the weights the previous step left (Variable.NodeValue).
+	opt.UpdateGraph(scope, x.Graph(), loss)
+	return loss, accuracyGraph(scope, []*Node{yb}, []*Node{logits})
 }
 
 // epochChunks cuts one epoch's order of examples into batches of batchSize (the last one
