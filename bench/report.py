@@ -138,7 +138,7 @@ def main():
     mem = sh("free -g | awk '/Mem:/{print $2}'")
     machine = (f"{cpu}, {os.cpu_count()} cores, {mem} GiB memory; {platform.system()} {platform.release()}; "
                f"{sh('go version')}; Python {platform.python_version()}.")
-    backends = sorted({r["result"].get("backend", "") for r in runs if r["kind"] == "main"})
+    backends = sorted({r["result"].get("backend", "").removeprefix("Backend: ") for r in runs if r["kind"] == "main"})
 
     fig, ax = plt.subplots(figsize=(8, 3.2))
     names = [n for n, _ in rows]
@@ -157,7 +157,10 @@ The lesson's training (MNIST, 784-64-32-10, Adam, batch 32, {epochs} epochs), ti
 the first (which includes compilation); "training" sums all epochs; "total wall" is the whole
 process: start-up, data loading, compilation, training, evaluation. Peak memory is the process's
 maximum resident set size. The Keras run is the lesson's code as written, on TensorFlow's CPU
-build (see `bench/run_keras.py` for the three things its harness changes).
+build (see `bench/run_keras.py` for the three things its harness changes). The GoMLX runs train
+with `pkg/keras`'s `Fit`, as the notebook does: on XLA CPU, 125 steps per compiled call in a
+graph While loop; on the Go backend, 5 unrolled steps per call. Where the time goes:
+`docs/performance.md`.
 
 Machine: {machine}
 This is a virtual machine with neighbours, so speed varies from epoch to epoch and hour to hour:
