@@ -23,16 +23,19 @@ def sh(cmd):
         return ""
 
 
-def ms_per_step(r):
-    """Median epoch after the first (which compiles), per step."""
-    secs = r["epoch_seconds"][1:] or r["epoch_seconds"]
-    return statistics.median(secs) / r["steps"] * 1000
+def later_epochs(r):
+    """Seconds of each epoch after the first (which compiles), or of the only one."""
+    return r["epoch_seconds"][1:] or r["epoch_seconds"]
 
 
 def step_ms(r):
     """ms per step of every epoch after the first."""
-    secs = r["epoch_seconds"][1:] or r["epoch_seconds"]
-    return [t / r["steps"] * 1000 for t in secs]
+    return [t / r["steps"] * 1000 for t in later_epochs(r)]
+
+
+def ms_per_step(r):
+    """Median epoch after the first, per step."""
+    return statistics.median(step_ms(r))
 
 
 def spread(values):
@@ -44,8 +47,7 @@ def spread(values):
 
 
 def s_per_epoch(r):
-    secs = r["epoch_seconds"][1:] or r["epoch_seconds"]
-    return statistics.median(secs)
+    return statistics.median(later_epochs(r))
 
 
 def target_lines(summary, epochs):
