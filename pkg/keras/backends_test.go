@@ -5,7 +5,10 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
+
+	"github.com/gomlx/gomlx/core/tensors"
 
 	"mnistlesson/pkg/backend"
 )
@@ -72,5 +75,32 @@ func TestStepsPerCallDoesNotChangeTraining(t *testing.T) {
 				t.Errorf("%d steps per call: epoch %d loss %.7f, but %.7f with 1 step per call", steps, e+1, hist.Loss[e], first[e])
 			}
 		}
+	}
+}
+
+// TestEpochChunksKeepOrderAndShapes checks how an epoch's order is cut: full chunks of
+// stepsPerCall batches, the remaining full batches, then the last partial batch, with every
+// example once and in order.
+func TestEpochChunksKeepOrderAndShapes(t *testing.T) {
+	order := make([]int, 75)
+	for i := range order {
+		order[i] = 74 - i
+	}
+	chunks := epochChunks(order, 10, 3)
+	wantShapes := [][]int{{3, 10}, {3, 10}, {1, 10}, {1, 5}}
+	if len(chunks) != len(wantShapes) {
+		t.Fatalf("%d chunks, want %d", len(chunks), len(wantShapes))
+	}
+	var got []int
+	for i, c := range chunks {
+		if dims := c.Shape().Dimensions; !slices.Equal(dims, wantShapes[i]) {
+			t.Errorf("chunk %d has shape %v, want %v", i, dims, wantShapes[i])
+		}
+		for _, v := range tensors.MustCopyFlatData[int32](c) {
+			got = append(got, int(v))
+		}
+	}
+	if !slices.Equal(got, order) {
+		t.Errorf("chunks hold %v, want the order %v", got, order)
 	}
 }

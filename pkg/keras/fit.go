@@ -319,21 +319,20 @@ func (m *Model) trainStepGraph(scope *model.Scope, opt optimizer.Interface, x, y
 // at most three: the full chunks, the remaining full batches, the last partial batch.
 func epochChunks(order []int, batchSize, stepsPerCall int) []*tensors.Tensor {
 	var chunks []*tensors.Tensor
+	add := func(examples []int, steps, size int) {
+		idx := make([]int32, len(examples))
+		for i, v := range examples {
+			idx[i] = int32(v)
+		}
+		chunks = append(chunks, tensors.FromFlatDataAndDimensions(idx, steps, size))
+	}
 	full := len(order) / batchSize
 	for first := 0; first < full; first += stepsPerCall {
 		steps := min(stepsPerCall, full-first)
-		idx := make([]int32, steps*batchSize)
-		for i := range idx {
-			idx[i] = int32(order[first*batchSize+i])
-		}
-		chunks = append(chunks, tensors.FromFlatDataAndDimensions(idx, steps, batchSize))
+		add(order[first*batchSize:(first+steps)*batchSize], steps, batchSize)
 	}
 	if rest := order[full*batchSize:]; len(rest) > 0 {
-		idx := make([]int32, len(rest))
-		for i, v := range rest {
-			idx[i] = int32(v)
-		}
-		chunks = append(chunks, tensors.FromFlatDataAndDimensions(idx, 1, len(rest)))
+		add(rest, 1, len(rest))
 	}
 	return chunks
 }
