@@ -50,6 +50,24 @@ def s_per_epoch(r):
     return statistics.median(later_epochs(r))
 
 
+def steal_cell(rs):
+    """The median share of CPU time the hypervisor took from this VM during the runs (older
+    results files lack it)."""
+    steals = [r["steal_percent"] for r in rs if "steal_percent" in r]
+    return f"{statistics.median(steals):.1f}%" if steals else "—"
+
+
+def chunking(main_runs):
+    """How each GoMLX run grouped its steps, from what Fit reported (History.StepsPerCall)."""
+    parts = []
+    for name, rs in main_runs.items():
+        spc = rs[0]["result"].get("steps_per_call")
+        if spc:
+            how = "in a graph While loop" if "XLA" in name else "unrolled in the graph"
+            parts.append(f"{name}, {spc} steps per compiled call, {how}")
+    return "; ".join(parts) if parts else "steps per call not recorded in these results"
+
+
 def target_lines(summary, epochs):
     """Checks the issue's targets against this run: fastest backend ≤ 0.32 ms/step (100 epochs
     in ≤ 60 s), ≥ 3× Keras, accuracy within 0.3 points of Keras, peak memory below Keras'."""
@@ -86,8 +104,9 @@ def main():
     epochs = runs[0]["result"]["epochs"] if runs else 0
 
     rows, summary = [], {}
-    lines = ["| run | ms/step (p10–p90 of epochs) | s/epoch | training (s) | total wall (s) | test accuracy | peak memory (MB) | training vs Keras |",
-             "|---|---:|---:|---:|---:|---|---:|---:|"]
+    lines = ["| run | ms/step (p10–p90 of epochs) | s/epoch | training (s) | total wall (s) | test accuracy | peak memory (MB) | "
+             "CPU steal | training vs Keras |",
+             "|---|---:|---:|---:|---:|---|---:|---:|---:|"]
     for name, rs in main_runs.items():
         res = [r["result"] for r in rs]
         ms = statistics.median(ms_per_step(r) for r in res)
@@ -100,21 +119,23 @@ def main():
         if len(accs) > 1:
             acc += f" ({min(accs):.4f}–{max(accs):.4f}, {len(accs)} seeds)"
         rss = max(r["peak_rss_kb"] for r in rs) / 1024
+        steal = steal_cell(rs)
         speed = f"{keras_train / train:.1f}×" if keras_train else "—"
         rows.append((name, train))
         summary[name] = {"ms": ms, "train": train, "accs": accs, "rss": rss}
-        lines.append(f"| {name} | {ms:.3f} ({lo:.3f}–{hi:.3f}) | {spe:.2f} | {train:.1f} | {wall:.1f} | {acc} | {rss:.0f} | {speed} |")
+        lines.append(f"| {name} | {ms:.3f} ({lo:.3f}–{hi:.3f}) | {spe:.2f} | {train:.1f} | {wall:.1f} | {acc} | {rss:.0f} | "
+                     f"{steal} | {speed} |")
     if floor:
         steps = 1875
         floor_train = floor["floor_ms_per_step"] * steps * epochs / 1000
         lines.append(f"| arithmetic floor ({floor['gemm_gflops']:.0f} GFLOP/s GEMM, "
                      f"{floor['flops_per_step'] / 1e6:.2f} MFLOP/step) | {floor['floor_ms_per_step']:.3f} | "
-                     f"{floor['floor_ms_per_step'] * steps / 1000:.2f} | {floor_train:.1f} | — | — | — | — |")
+                     f"{floor['floor_ms_per_step'] * steps / 1000:.2f} | {floor_train:.1f} | — | — | — | — | — |")
         rows.append(("arithmetic floor", floor_train))
         if "step_products_ms" in floor:
             sp = floor["step_products_ms"]
             lines.append(f"| the step's 8 matrix products alone, at batch-32 shapes (NumPy, best of 1 or all BLAS threads) | "
-                         f"{sp:.3f} | {sp * steps / 1000:.2f} | {sp * steps * epochs / 1000:.1f} | — | — | — | — |")
+                         f"{sp:.3f} | {sp * steps / 1000:.2f} | {sp * steps * epochs / 1000:.1f} | — | — | — | — | — |")
     table = "\n".join(lines)
 
     batch = defaultdict(dict)
@@ -160,13 +181,14 @@ the first (which includes compilation); "training" sums all epochs; "total wall"
 process: start-up, data loading, compilation, training, evaluation. Peak memory is the process's
 maximum resident set size. The Keras run is the lesson's code as written, on TensorFlow's CPU
 build (see `bench/run_keras.py` for the three things its harness changes). The GoMLX runs train
-with `pkg/keras`'s `Fit`, as the notebook does: on XLA CPU, 125 steps per compiled call in a
-graph While loop; on the Go backend, 5 unrolled steps per call. Where the time goes:
+with `pkg/keras`'s `Fit`, as the notebook does ({chunking(main_runs)}). Where the time goes:
 `docs/performance.md`.
 
 Machine: {machine}
 This is a virtual machine with neighbours, so speed varies from epoch to epoch and hour to hour:
-the p10–p90 range shows how much within this run. Compare runs within one report, not across reports.
+the p10–p90 range shows how much within this run, and "CPU steal" the share of the machine's CPU
+time that the hypervisor gave to others while each run ran (from `/proc/stat`). Compare runs within
+one report, not across reports.
 
 Backends: {"; ".join(backends)}.
 

@@ -53,15 +53,16 @@ func main() {
 	hist := lesson.Must1(model.Fit(x, y).Epochs(epochs).BatchSize(batch).Output(io.Discard).Done())
 	testLoss, testAcc := lesson.Must2(model.Evaluate(xt, yt))
 	result := map[string]any{
-		"backend":       backend.Describe(b),
-		"epochs":        epochs,
-		"batch_size":    batch,
-		"seed":          seed,
-		"steps":         (60000 + batch - 1) / batch,
-		"epoch_seconds": hist.EpochSeconds,
-		"test_accuracy": testAcc,
-		"test_loss":     testLoss,
-		"wall_seconds":  time.Since(start).Seconds(),
+		"backend":        backend.Describe(b),
+		"epochs":         epochs,
+		"batch_size":     batch,
+		"seed":           seed,
+		"steps":          (60000 + batch - 1) / batch,
+		"steps_per_call": hist.StepsPerCall,
+		"epoch_seconds":  hist.EpochSeconds,
+		"test_accuracy":  testAcc,
+		"test_loss":      testLoss,
+		"wall_seconds":   time.Since(start).Seconds(),
 	}
 	lesson.Must(json.NewEncoder(os.Stdout).Encode(result))
 }

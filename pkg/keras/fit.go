@@ -116,7 +116,11 @@ func (c *FitConfig) Done() (*History, error) {
 
 	n := c.x.Shape().Dimensions[0]
 	stepsPerEpoch := (n + c.batchSize - 1) / c.batchSize
-	hist := &History{Epochs: c.epochs, BatchSize: c.batchSize, Backend: m.backend.Name()}
+	stepsPerCall := StepsPerCall
+	if !loopsInGraph(m.backend) {
+		stepsPerCall = UnrolledStepsPerCall
+	}
+	hist := &History{Epochs: c.epochs, BatchSize: c.batchSize, Backend: m.backend.Name(), StepsPerCall: stepsPerCall}
 	defer func() {
 		for _, cb := range c.callbacks {
 			cb.OnTrainEnd(hist)
@@ -129,10 +133,6 @@ func (c *FitConfig) Done() (*History, error) {
 	defer signal.Stop(interrupted)
 	// Shuffled on the host, from the seed: the same order on every backend.
 	rng := rand.New(rand.NewSource(m.seed + 1))
-	stepsPerCall := StepsPerCall
-	if !loopsInGraph(m.backend) {
-		stepsPerCall = UnrolledStepsPerCall
-	}
 	for epoch := 1; epoch <= c.epochs; epoch++ {
 		for _, cb := range c.callbacks {
 			cb.OnEpochBegin(epoch, c.epochs, stepsPerEpoch)
