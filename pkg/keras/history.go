@@ -22,7 +22,7 @@ type History struct {
 	Epochs       int       `json:"epochs"`        // Epochs asked for; len(Loss) is how many completed.
 	BatchSize    int       `json:"batch_size"`
 	Backend      string    `json:"backend"`
-	StepsPerCall int       `json:"steps_per_call"` // Training steps per compiled call (StepsPerCall or UnrolledStepsPerCall).
+	StepsPerCall int       `json:"steps_per_call"`    // Training steps per compiled call (StepsPerCall or UnrolledStepsPerCall).
 	Stopped      string    `json:"stopped,omitempty"` // Why training ended early, if it did.
 }
 
