@@ -3,6 +3,7 @@ package backend
 import (
 	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -27,9 +28,18 @@ func TestStrictUnknownBackendFailsClearly(t *testing.T) {
 
 func TestFallbackWhenXLAPluginIsMissing(t *testing.T) {
 	// No plugin where set-up puts it, and no download (the fault a classroom behind a firewall has).
-	t.Setenv("PJRT_PLUGIN_LIBRARY_PATH", t.TempDir())
-	t.Setenv("GOMLX_NO_AUTO_INSTALL", "1")
-	t.Setenv("HOME", t.TempDir()) // No plugin in the user's go-xla folder either.
+	// go-xla reads both variables when the process starts, so the fault is set up in a fresh copy
+	// of this test binary, which runs the checks below.
+	if os.Getenv("LESSON_TEST_NO_PLUGIN") == "" {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestFallbackWhenXLAPluginIsMissing$", "-test.v")
+		cmd.Env = append(os.Environ(), "LESSON_TEST_NO_PLUGIN=1", "PJRT_PLUGIN_LIBRARY_PATH="+t.TempDir(),
+			"GOMLX_NO_AUTO_INSTALL=1", "HOME="+t.TempDir()) // No plugin in the user's go-xla folder either.
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "--- PASS: TestFallbackWhenXLAPluginIsMissing") {
+			t.Fatalf("in a process without the plugin: %v\n%s", err, out)
+		}
+		return
+	}
 	var warn bytes.Buffer
 	b, err := Choose("", &warn)
 	if err != nil {
@@ -58,5 +68,20 @@ func TestXLAPluginFromSetup(t *testing.T) {
 	}
 	if !strings.HasPrefix(Describe(b), "Backend: XLA CPU") {
 		t.Errorf("Describe = %q", Describe(b))
+	}
+	// One device, not XLA's default of one per core with a pool of threads each (cpuOptions).
+	if n := b.NumDevices(); n != 1 {
+		t.Errorf("the XLA CPU backend has %d devices, want 1", n)
+	}
+}
+
+func TestCPUPluginTakesCPUOptions(t *testing.T) {
+	for config, want := range map[string]bool{
+		"xla:cpu": true, "xla:/opt/x/pjrt_c_api_cpu_plugin.so": true,
+		"xla:cuda": false, "xla:/opt/x/pjrt_c_api_cuda_plugin.so": false, "go": false,
+	} {
+		if _, got := cpuPlugin(config); got != want {
+			t.Errorf("cpuPlugin(%q) = %v, want %v", config, got, want)
+		}
 	}
 }
