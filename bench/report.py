@@ -58,13 +58,15 @@ def steal_cell(rs):
 
 
 def chunking(main_runs):
-    """How each GoMLX run grouped its steps, from what Fit reported (History.StepsPerCall)."""
+    """How each GoMLX run grouped its steps, from what Fit reported (History.StepsPerCall and
+    History.StepsInLoop)."""
     parts = []
     for name, rs in main_runs.items():
-        spc = rs[0]["result"].get("steps_per_call")
+        result = rs[0]["result"]
+        spc = result.get("steps_per_call")
         if spc:
-            how = "in a graph While loop" if "XLA" in name else "unrolled in the graph"
-            parts.append(f"{name}, {spc} steps per compiled call, {how}")
+            how = {True: ", in a graph While loop", False: ", unrolled in the graph"}.get(result.get("steps_in_loop"), "")
+            parts.append(f"{name}, {spc} steps per compiled call{how}")
     return "; ".join(parts) if parts else "steps per call not recorded in these results"
 
 

@@ -59,6 +59,7 @@ func main() {
 		"seed":           seed,
 		"steps":          (60000 + batch - 1) / batch,
 		"steps_per_call": hist.StepsPerCall,
+		"steps_in_loop":  hist.StepsInLoop,
 		"epoch_seconds":  hist.EpochSeconds,
 		"test_accuracy":  testAcc,
 		"test_loss":      testLoss,

@@ -38,6 +38,9 @@ func TestSameTrainingOnXLAAndGoBackends(t *testing.T) {
 		if want := map[string]int{"xla:cpu": StepsPerCall, "go": UnrolledStepsPerCall}[name]; hist.StepsPerCall != want {
 			t.Errorf("%s: History.StepsPerCall is %d, want %d", name, hist.StepsPerCall, want)
 		}
+		if want := name == "xla:cpu"; hist.StepsInLoop != want {
+			t.Errorf("%s: History.StepsInLoop is %v, want %v", name, hist.StepsInLoop, want)
+		}
 		t.Logf("%-8s losses %v, %.3f ms/step in epoch 2", name, hist.Loss, hist.EpochSeconds[1]*1000/100)
 	}
 	for e := range losses[0] {

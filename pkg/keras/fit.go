@@ -116,11 +116,12 @@ func (c *FitConfig) Done() (*History, error) {
 
 	n := c.x.Shape().Dimensions[0]
 	stepsPerEpoch := (n + c.batchSize - 1) / c.batchSize
-	stepsPerCall := StepsPerCall
-	if !loopsInGraph(m.backend) {
+	stepsPerCall, inLoop := StepsPerCall, loopsInGraph(m.backend)
+	if !inLoop {
 		stepsPerCall = UnrolledStepsPerCall
 	}
-	hist := &History{Epochs: c.epochs, BatchSize: c.batchSize, Backend: m.backend.Name(), StepsPerCall: stepsPerCall}
+	hist := &History{Epochs: c.epochs, BatchSize: c.batchSize, Backend: m.backend.Name(),
+		StepsPerCall: stepsPerCall, StepsInLoop: inLoop}
 	defer func() {
 		for _, cb := range c.callbacks {
 			cb.OnTrainEnd(hist)

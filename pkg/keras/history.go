@@ -23,6 +23,7 @@ type History struct {
 	BatchSize    int       `json:"batch_size"`
 	Backend      string    `json:"backend"`
 	StepsPerCall int       `json:"steps_per_call"`    // Training steps per compiled call (StepsPerCall or UnrolledStepsPerCall).
+	StepsInLoop  bool      `json:"steps_in_loop"`     // Whether those steps ran in a graph While loop (else unrolled).
 	Stopped      string    `json:"stopped,omitempty"` // Why training ended early, if it did.
 }
 
