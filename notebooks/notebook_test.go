@@ -64,8 +64,13 @@ func TestNotebookRunsHeadless(t *testing.T) {
 	if epochs == "" {
 		epochs = "1"
 	}
-	// Run a copy in a temporary folder, so the model it saves stays out of the repository.
-	out := t.TempDir()
+	// Run a copy in a temporary folder, so the model it saves stays out of the repository. When
+	// scripts/test names a folder in LESSON_EXECUTED_DIR, the executed notebook and its HTML export
+	// are written there for the browser tests, which then need not execute the notebook again.
+	out := os.Getenv("LESSON_EXECUTED_DIR")
+	if out == "" {
+		out = t.TempDir()
+	}
 	src, err := os.ReadFile(filepath.Join(root, "notebooks", "mnist_mlp.ipynb"))
 	if err != nil {
 		t.Fatal(err)
