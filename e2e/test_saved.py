@@ -21,9 +21,9 @@ def executed(tmp_path_factory):
     when that run is there it is copied, else the notebook is executed here."""
     out = tmp_path_factory.mktemp("executed")
     shared = Path(os.environ.get("LESSON_EXECUTED_DIR", "/nonexistent"))
-    if os.environ.get("LESSON_EPOCHS", "1") == "1" and all(
-            (shared / name).is_file() for name in ("mnist_mlp.ipynb", "mnist_mlp.html")):
-        for name in ("mnist_mlp.ipynb", "mnist_mlp.html"):
+    names = ("mnist_mlp.ipynb", "mnist_mlp.html")
+    if os.environ.get("LESSON_EPOCHS", "1") == "1" and all((shared / name).is_file() for name in names):
+        for name in names:
             shutil.copy(shared / name, out / name)
         print(f"reusing the notebook executed by the Go test in {shared}")
         return out

@@ -109,10 +109,9 @@ func create(config string) (b compute.Backend, err error) {
 	return compute.NewWithConfig(config)
 }
 
-// cpuOptions are the XLA CPU client's options. By default the client makes one device per core,
-// and a pool of two threads per device; the lesson uses one device. With one device the pool has
-// a thread per core, and the small products of a training step pass between fewer threads:
-// 0.28-0.33 against 0.39-0.42 ms per step on the project's 2-core VM (docs/performance.md).
+// cpuOptions are the XLA CPU client's options. By default the client made 4 devices on the
+// project's 2-core VM, with a pool of 4 threads; the lesson uses one device, and with one the pool
+// has 2 threads. Training measured 0.32-0.42 against 0.42-0.56 ms per step (docs/performance.md).
 var cpuOptions = pjrt.NamedValuesMap{"cpu_device_count": int64(1)}
 
 // cpuPlugin returns the plugin part of an XLA CPU configuration ("xla:cpu" or the path of a CPU
