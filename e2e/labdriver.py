@@ -49,6 +49,7 @@ class LabRun:
     progress_updates: int = 0                       # Distinct states of the progress bar seen.
     live_curves_at_end: int = 0                     # Live training charts shown when all is done.
     screenshots: list = field(default_factory=list)
+    korean: dict = field(default_factory=dict)      # How the first Korean heading rendered: korean_rendering().
     seconds: float = 0.0
 
 
@@ -104,6 +105,7 @@ def run_in_lab(notebook: Path, out_dir: Path, epochs: int = 2, timeout: float = 
         run_menu(page, "Run", "Run All Cells")
         wait_until_done(page, run, timeout)
         read_page(page, run)
+        run.korean = korean_rendering(page, ".jp-RenderedMarkdown h1", out_dir / "korean-heading.png" if shots else None)
         if shots:
             _screenshots(page, out_dir, run)
     run.seconds = time.time() - started
@@ -236,6 +238,60 @@ def read_page(page, run: LabRun):
         run.svg_texts += cell.locator(".jp-OutputArea-output img").evaluate_all(SVG_IMAGE_TEXTS)
         run.plotly_charts += cell.locator(".js-plotly-plot").count()
         run.live_curves_at_end += cell.locator("img[alt='training curves']").count()
+
+
+# Draws each Hangul syllable of an element in the element's own font, and a code point that no
+# font has (U+0378, unassigned): a syllable drawn exactly like it is a missing-glyph box.
+HANGUL_TOFU = """el => {
+    const s = getComputedStyle(el);
+    const font = `${s.fontStyle} ${s.fontWeight} ${s.fontSize} ${s.fontFamily}`;
+    const canvas = document.createElement('canvas');
+    canvas.width = canvas.height = 96;
+    const ctx = canvas.getContext('2d');
+    const draw = ch => {
+        ctx.clearRect(0, 0, 96, 96);
+        ctx.font = font;
+        ctx.fillText(ch, 8, 64);
+        return ctx.getImageData(0, 0, 96, 96).data.join(',');
+    };
+    const missing = draw('\\u0378');
+    const hangul = [...new Set(el.textContent.match(/[\\uac00-\\ud7a3]/g) || [])];
+    return {text: el.textContent.trim(), font, syllables: hangul.length,
+            boxes: hangul.filter(ch => draw(ch) === missing), latinDiffers: draw('A') !== missing};
+}"""
+
+
+def korean_rendering(page, selector: str, shot=None) -> dict:
+    """How the first element matching selector that contains Hangul renders: its text, the
+    Hangul syllables drawn as missing-glyph boxes ("boxes"), and the fonts Chromium used for it
+    ("fonts": family -> glyphs drawn, from DevTools' CSS.getPlatformFontsForNode)."""
+    headings = page.locator(selector).filter(has_text=re.compile("[\uac00-\ud7a3]"))
+    if headings.count() == 0:
+        return {"text": "", "syllables": 0, "boxes": [], "fonts": {}, "latinDiffers": False}
+    heading = headings.first
+    heading.scroll_into_view_if_needed()
+    found = heading.evaluate(HANGUL_TOFU)
+    heading.evaluate("el => el.setAttribute('data-korean-check', '')")
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": "[data-korean-check]"})["nodeId"]
+    fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    found["fonts"] = {f["familyName"]: f["glyphCount"] for f in fonts}
+    cdp.detach()
+    if shot:
+        heading.screenshot(path=str(shot))
+    return found
+
+
+def assert_korean_is_legible(korean):
+    print(f"Korean heading {korean['text']!r}: {korean['syllables']} syllables, fonts {korean['fonts']}")
+    assert korean["syllables"] > 0, "no heading with Hangul found on the page"
+    assert korean["latinDiffers"], "the missing-glyph reference drew like a Latin letter: the check cannot tell"
+    assert korean["boxes"] == [], (
+        f"{len(korean['boxes'])} of {korean['syllables']} Hangul syllables render as missing-glyph boxes "
+        f"(fonts used: {korean['fonts']}): install a CJK font (Debian: apt-get install fonts-noto-cjk)")
 
 
 def _screenshots(page, out_dir: Path, run: LabRun):

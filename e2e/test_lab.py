@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from labdriver import CHROMIUM, ROOT, run_in_lab
+from labdriver import CHROMIUM, ROOT, assert_korean_is_legible, run_in_lab
 
 OUT = ROOT / "out" / "e2e"
 EPOCHS = int(os.environ.get("LESSON_E2E_EPOCHS", "2"))
@@ -68,6 +68,11 @@ def test_prints_test_accuracy(lesson_run):
     m = re.search(r"Test accuracy: ([0-9.]+)", text)
     assert m, "no 'Test accuracy:' line"
     assert float(m.group(1)) >= 0.90
+
+
+def test_korean_headings_are_legible(lesson_run):
+    assert_korean_is_legible(lesson_run.korean)
+    assert (OUT / "korean-heading.png").stat().st_size > 1000
 
 
 def test_screenshots_are_saved(lesson_run):

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from labdriver import CHROMIUM, ROOT, SVG_IMAGE_TEXTS, LabRun, lab_session, open_offline, read_page
+from labdriver import (CHROMIUM, ROOT, SVG_IMAGE_TEXTS, LabRun, assert_korean_is_legible, korean_rendering,
+                       lab_session, open_offline, read_page)
 
 if not Path(CHROMIUM).exists():
     pytest.skip(f"SKIP: no Chromium at {CHROMIUM} (Debian: apt-get install chromium; or set LESSON_CHROMIUM)",
@@ -47,12 +48,14 @@ def test_html_export_shows_everything_offline(executed):
         page.wait_for_timeout(1000)
         loaded, total, svgs = figures(page)
         text = page.inner_text("body")
+        korean = korean_rendering(page, "h1")
         page.screenshot(path=str(ROOT / "out" / "e2e" / "html-export.png"), full_page=True)
     print(f"HTML export: {loaded}/{total} images loaded; external requests blocked: {run.external_requests}")
     assert loaded >= 7 and loaded == total, "digit, grid, diagram, curves, confusion matrix, mistakes, prediction"
     assert any("Total params: 52,650" in t for t in svgs), "the model diagram"
     assert "Test accuracy:" in text
     assert run.external_requests == [], run.external_requests
+    assert_korean_is_legible(korean)
 
 
 def test_saved_notebook_reopens_with_its_pictures(executed, tmp_path):

@@ -10,8 +10,12 @@ export VENV
 # The kernel, its tools and Jupyter's data live in the project, not in the user's folders.
 export JUPYTER_DATA_DIR="$VENV/share/jupyter"
 export PATH="$VENV/bin:$PATH"
-# Where set-up links the XLA CPU plugin; pkg/backend loads it from here.
-export PJRT_PLUGIN_LIBRARY_PATH="$VENV/lib/go-xla"
+# Where set-up links the XLA CPU plugin; pkg/backend loads it from here. PyPI has the plugin
+# for Linux x86-64 only; elsewhere this stays unset, so that go-xla looks in its own folders and
+# can download its plugin from GitHub (setting it would hide what go-xla downloads).
+if [ "$(uname -s)/$(uname -m)" = "Linux/x86_64" ]; then
+  export PJRT_PLUGIN_LIBRARY_PATH="$VENV/lib/go-xla"
+fi
 # JupyterLab (scripts/lab) serves the project's copy of plotly.js here; GoNB's plotly charts load it from there.
 export LESSON_STATIC_DIR="$VENV/share/lesson-static"
 export LESSON_PLOTLY_SRC="/static/plotly.min.js"

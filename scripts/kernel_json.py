@@ -14,8 +14,13 @@ argv = [a for a in spec["argv"] if not a.lstrip("-").startswith("go_work=")]
 argv.append("--go_work=" + root)
 spec["argv"] = argv
 env = spec.setdefault("env", {})
-for name in ("GOTOOLCHAIN", "GOEXPERIMENT", "PATH", "PJRT_PLUGIN_LIBRARY_PATH", "LESSON_ROOT", "LESSON_PLOTLY_SRC"):
+for name in ("GOTOOLCHAIN", "GOEXPERIMENT", "PATH", "LESSON_ROOT", "LESSON_PLOTLY_SRC"):
     env[name] = os.environ[name]
+# Set only where set-up installs the plugin (Linux x86-64): see scripts/env.sh.
+if "PJRT_PLUGIN_LIBRARY_PATH" in os.environ:
+    env["PJRT_PLUGIN_LIBRARY_PATH"] = os.environ["PJRT_PLUGIN_LIBRARY_PATH"]
+else:
+    env.pop("PJRT_PLUGIN_LIBRARY_PATH", None)
 tmp = path + ".tmp"
 with open(tmp, "w") as f:
     json.dump(spec, f, indent=1)
