@@ -16,6 +16,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 
+# scripts/bench cells writes its section between these markers (bench/cells.py).
+CELLS_BEGIN, CELLS_END = "<!-- cells -->", "<!-- /cells -->"
+
+
 def sh(cmd):
     try:
         return subprocess.run(cmd, shell=True, capture_output=True, text=True, timeout=30).stdout.strip()
@@ -210,6 +214,12 @@ Backends: {"; ".join(backends)}.
 
 {chr(10).join(elines)}
 """
+    # Sections other benchmarks wrote into the report (scripts/bench cells) are kept.
+    if os.path.exists(report_path):
+        old = open(report_path).read()
+        start, end = old.find(CELLS_BEGIN), old.find(CELLS_END)
+        if 0 <= start < end:
+            report += "\n" + old[start:end + len(CELLS_END)] + "\n"
     with open(report_path, "w") as f:
         f.write(report)
     print(table)

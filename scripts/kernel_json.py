@@ -21,6 +21,18 @@ if "PJRT_PLUGIN_LIBRARY_PATH" in os.environ:
     env["PJRT_PLUGIN_LIBRARY_PATH"] = os.environ["PJRT_PLUGIN_LIBRARY_PATH"]
 else:
     env.pop("PJRT_PLUGIN_LIBRARY_PATH", None)
+# Each cell is built into a new binary (bench/cells.py measures it):
+# - GoNB runs `go get` before each build. Every module the lesson uses is pinned in go.mod, yet
+#   `go get` asked the module proxy for version lists on every cell: 0.5-1.8 s here, and a hang
+#   behind a firewall. With GOPROXY=off it takes 0.03 s. A cell that imports a module go.mod lacks
+#   then fails with "module lookup disabled by GOPROXY=off" (see the README).
+# - Linking a cell that uses GoMLX and XLA took 2.1-2.2 s; without its symbol table and DWARF
+#   (-s -w, which Go's panics do not need) 1.1 s, and with Go's own linker instead of the C
+#   toolchain's (-linkmode=internal; go-xla only dlopens the plugin) 0.9 s. Internal linking is
+#   tested on Linux x86-64 only, so other systems keep the default linker.
+env["GOPROXY"] = "off"
+ldflags = "-s -w -linkmode=internal" if os.uname().sysname == "Linux" and os.uname().machine == "x86_64" else "-s -w"
+env["GOFLAGS"] = f"'-ldflags={ldflags}'"
 tmp = path + ".tmp"
 with open(tmp, "w") as f:
     json.dump(spec, f, indent=1)
