@@ -7,6 +7,8 @@ import (
 	"github.com/gomlx/gomlx/ml/train"
 	"github.com/gomlx/gomlx/ml/train/metric"
 	"github.com/pkg/errors"
+
+	"mnistlesson/pkg/ndarray"
 )
 
 // evalBatchSize only affects speed: the loss and accuracy are means over all examples.
@@ -15,7 +17,7 @@ const evalBatchSize = 1000
 // Evaluate returns the mean loss and the accuracy of the trained model on x [N, InputDim] and
 // one-hot y [N, OutputDim], like model.evaluate in Keras. In a new process it loads the model
 // that Fit saved.
-func (m *Model) Evaluate(x, y *tensors.Tensor) (loss, accuracy float64, err error) {
+func (m *Model) Evaluate(x, y *ndarray.Array) (loss, accuracy float64, err error) {
 	if err = m.ready(); err != nil {
 		return
 	}
@@ -27,7 +29,11 @@ func (m *Model) Evaluate(x, y *tensors.Tensor) (loss, accuracy float64, err erro
 	}
 	trainer := train.NewTrainer(m.backend, m.store, m.logits, m.categoricalCrossEntropy, newOptimizer(),
 		nil, []metric.Interface{meanAccuracy()})
-	ds, err := dataset.InMemoryFromData(m.backend, "eval", []any{x}, []any{y})
+	xt, err := inputTensor(nil, x)
+	if err != nil {
+		return 0, 0, err
+	}
+	ds, err := dataset.InMemoryFromData(m.backend, "eval", []any{xt}, []any{tensors.FromFlatDataAndDimensions(y.Float32(), y.Dims()...)})
 	if err != nil {
 		return 0, 0, errors.WithMessage(err, "keras: preparing the evaluation data")
 	}
@@ -41,7 +47,7 @@ func (m *Model) Evaluate(x, y *tensors.Tensor) (loss, accuracy float64, err erro
 
 // Predict returns the model's output for x [N, InputDim]: the class probabilities [N, OutputDim]
 // when the last layer is a softmax.
-func (m *Model) Predict(x *tensors.Tensor) (*tensors.Tensor, error) {
+func (m *Model) Predict(x *ndarray.Array) (*tensors.Tensor, error) {
 	if err := m.ready(); err != nil {
 		return nil, err
 	}
@@ -55,7 +61,11 @@ func (m *Model) Predict(x *tensors.Tensor) (*tensors.Tensor, error) {
 	if err != nil {
 		return nil, errors.WithMessage(err, "keras: building the prediction graph")
 	}
-	out, err := exec.Call(x)
+	xt, err := inputTensor(nil, x)
+	if err != nil {
+		return nil, err
+	}
+	out, err := exec.Call(xt)
 	if err != nil {
 		return nil, errors.WithMessage(err, "keras: prediction failed")
 	}

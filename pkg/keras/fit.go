@@ -17,6 +17,8 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
 	"github.com/pkg/errors"
+
+	"mnistlesson/pkg/ndarray"
 )
 
 // StepsPerCall is how many training steps one compiled call runs, on backends that run them in
@@ -40,7 +42,7 @@ func loopsInGraph(b compute.Backend) bool { return b.Name() == "xla" }
 // FitConfig configures a training run; create it with Model.Fit and run it with Done.
 type FitConfig struct {
 	m         *Model
-	x, y      *tensors.Tensor
+	x, y      *ndarray.Array
 	epochs    int
 	batchSize int
 	out       io.Writer
@@ -50,7 +52,7 @@ type FitConfig struct {
 // Fit prepares to train the model on x [N, InputDim] float32 and one-hot y [N, OutputDim]
 // float32, like model.fit in Keras. Defaults are Keras': 1 epoch, batch size 32. Call Done to
 // train.
-func (m *Model) Fit(x, y *tensors.Tensor) *FitConfig {
+func (m *Model) Fit(x, y *ndarray.Array) *FitConfig {
 	return &FitConfig{m: m, x: x, y: y, epochs: 1, batchSize: 32, out: os.Stdout}
 }
 
@@ -113,8 +115,17 @@ func (c *FitConfig) Done() (*History, error) {
 		return nil, errors.WithMessage(err, "keras: building the training graph")
 	}
 	m.store = store
+	// The whole training set goes to the device once; each step gathers its batch there.
+	x, err := inputTensor(m.backend, c.x)
+	if err != nil {
+		return nil, errors.WithMessage(err, "keras: sending the training images to the backend")
+	}
+	y, err := inputTensor(m.backend, c.y)
+	if err != nil {
+		return nil, errors.WithMessage(err, "keras: sending the training labels to the backend")
+	}
 
-	n := c.x.Shape().Dimensions[0]
+	n := c.x.Len()
 	stepsPerEpoch := (n + c.batchSize - 1) / c.batchSize
 	stepsPerCall, inLoop := StepsPerCall, loopsInGraph(m.backend)
 	if !inLoop {
@@ -142,7 +153,7 @@ func (c *FitConfig) Done() (*History, error) {
 		var lossSum, accSum float64
 		steps := 0
 		for _, chunk := range epochChunks(rng.Perm(n), c.batchSize, stepsPerCall) {
-			results, err := exec.Call(c.x, c.y, chunk)
+			results, err := exec.Call(x, y, chunk)
 			if err != nil {
 				return hist, errors.WithMessagef(err, "keras: training failed in epoch %d", epoch)
 			}
@@ -215,8 +226,9 @@ func (m *Model) stop(h *History, s *saver, reason string) (*History, error) {
 
 // trainStepsGraph runs one training step per row of batches, in order, each a normal step:
 // forward pass, categorical cross-entropy, Adam update of the weights (Adam's step counter and
-// moments included). x: [N, InputDim] and y: [N, OutputDim], the whole training set, stay on the
-// device; batches: [steps, batchSize] int32 indices into them. Returns the sums over the steps of
+// moments included). x: [N, InputDim] (float32, or uint8 bytes: see modelInput) and y:
+// [N, OutputDim], the whole training set, stay on the device; batches: [steps, batchSize] int32
+// indices into them. Returns the sums over the steps of
 // the batch losses and batch accuracies.
 //
 // On XLA the steps run in a While loop, so the graph is one step long whatever the number of

@@ -3,13 +3,16 @@ package keras
 import (
 	"bytes"
 	"math"
+	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/gomlx/gomlx/core/tensors"
 
 	"mnistlesson/pkg/mnist"
+	"mnistlesson/pkg/ndarray"
 	"mnistlesson/pkg/prep"
 )
 
@@ -22,31 +25,56 @@ func lessonModel(dir string) *Model {
 	).Compile("categorical_crossentropy", "adam", "accuracy").SaveDir(dir).Seed(7)
 }
 
-// mnistSubset returns the first n training and m test examples, preprocessed as in the lesson.
-func mnistSubset(t *testing.T, n, m int) (x, y, xTest, yTest *tensors.Tensor) {
-	t.Helper()
+// mnistCache is a fresh MNIST cache for the package's tests, removed when they end.
+var mnistCache string
+
+func TestMain(m *testing.M) {
+	var err error
+	if mnistCache, err = os.MkdirTemp("", "keras-test-mnist-"); err != nil {
+		panic(err)
+	}
+	code := m.Run()
+	_ = os.RemoveAll(mnistCache)
+	os.Exit(code)
+}
+
+// mnistData loads MNIST once for all the package's tests.
+var mnistData = sync.OnceValues(func() ([]*ndarray.Array, error) {
 	l := mnist.NewLoader()
-	l.CacheDir = t.TempDir()
+	l.CacheDir = mnistCache
 	l.MirrorURL = ""
-	xTrain, yTrain, xT, yT, err := l.LoadData()
+	xTrain, yTrain, xTest, yTest, err := l.LoadData()
+	return []*ndarray.Array{xTrain, yTrain, xTest, yTest}, err
+})
+
+// mnistSubset returns the first n training and m test examples, preprocessed as in the lesson.
+func mnistSubset(t *testing.T, n, m int) (x, y, xTest, yTest *ndarray.Array) {
+	t.Helper()
+	data, err := mnistData()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cut := func(images, labels *tensors.Tensor, k int) (*tensors.Tensor, *tensors.Tensor) {
-		px := tensors.MustCopyFlatData[uint8](images)[:k*784]
-		lb := tensors.MustCopyFlatData[uint8](labels)[:k]
-		xs, err := prep.Normalize(tensors.FromFlatDataAndDimensions(px, k, 784))
+	cut := func(images, labels *ndarray.Array, k int) (*ndarray.Array, *ndarray.Array) {
+		images, err := images.Slice(0, k)
+		if err == nil {
+			images, err = prep.Reshape(images, k, 784)
+		}
+		if err == nil {
+			images, err = prep.Normalize(images)
+		}
+		if err == nil {
+			labels, err = labels.Slice(0, k)
+		}
+		if err == nil {
+			labels, err = prep.ToCategorical(labels, 10)
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
-		ys, err := prep.ToCategorical(tensors.FromFlatDataAndDimensions(lb, k), 10)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return xs, ys
+		return images, labels
 	}
-	x, y = cut(xTrain, yTrain, n)
-	xTest, yTest = cut(xT, yT, m)
+	x, y = cut(data[0], data[1], n)
+	xTest, yTest = cut(data[2], data[3], m)
 	return
 }
 

@@ -12,31 +12,33 @@ import (
 	"testing"
 
 	"github.com/gomlx/gomlx/core/tensors"
+
+	"mnistlesson/pkg/ndarray"
 )
 
 func TestMisuseIsExplained(t *testing.T) {
 	x, y, _, _ := mnistSubset(t, 64, 1)
-	xFlat := tensors.MustCopyFlatData[float32](x)
-	yFlat := tensors.MustCopyFlatData[float32](y)
+	xFlat := x.Float32()
+	yFlat := y.Float32()
 	notOneHot := append([]float32(nil), yFlat...)
 	notOneHot[3*10+4] = 0.5
-	wide := tensors.FromFlatDataAndDimensions(make([]float32, 64*785), 64, 785)
+	wide := ndarray.FromFloat32(make([]float32, 64*785), 64, 785)
 	cases := []struct {
 		name       string
-		x, y       *tensors.Tensor
+		x, y       *ndarray.Array
 		epochs     int
 		batch      int
 		wantSubstr string
 	}{
-		{"counts differ", x, tensors.FromFlatDataAndDimensions(yFlat[:630], 63, 10), 1, 32, "x has 64 examples but y has 63"},
+		{"counts differ", x, ndarray.FromFloat32(yFlat[:630], 63, 10), 1, 32, "x has 64 examples but y has 63"},
 		{"wrong width", wide, y, 1, 32, "takes [N, 784]"},
-		{"images not flattened", tensors.FromFlatDataAndDimensions(xFlat, 64, 28, 28), y, 1, 32, "flatten the images"},
-		{"integer images", tensors.FromFlatDataAndDimensions(make([]uint8, 64*784), 64, 784), y, 1, 32, "prep.Normalize"},
-		{"labels not one-hot", x, tensors.FromFlatDataAndDimensions(notOneHot, 64, 10), 1, 32, "y row 3 is"},
-		{"class indices as labels", x, tensors.FromFlatDataAndDimensions(make([]uint8, 64), 64), 1, 32, "prep.ToCategorical"},
+		{"images not flattened", ndarray.FromFloat32(xFlat, 64, 28, 28), y, 1, 32, "flatten the images"},
+		{"integer images", ndarray.FromUint8(make([]uint8, 64*784), 64, 784), y, 1, 32, "prep.Normalize"},
+		{"labels not one-hot", x, ndarray.FromFloat32(notOneHot, 64, 10), 1, 32, "y row 3 is"},
+		{"class indices as labels", x, ndarray.FromUint8(make([]uint8, 64), 64), 1, 32, "prep.ToCategorical"},
 		{"zero batch size", x, y, 1, 0, "batch size is 0"},
 		{"zero epochs", x, y, 0, 32, "epochs is 0"},
-		{"NaN image", tensors.FromFlatDataAndDimensions(append([]float32{float32(math.NaN())}, xFlat[1:]...), 64, 784), y, 1, 32, "must be finite"},
+		{"NaN image", ndarray.FromFloat32(append([]float32{float32(math.NaN())}, xFlat[1:]...), 64, 784), y, 1, 32, "must be finite"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -51,13 +53,13 @@ func TestMisuseIsExplained(t *testing.T) {
 
 func TestUnnormalisedImagesWarn(t *testing.T) {
 	x, y, _, _ := mnistSubset(t, 64, 1)
-	raw := tensors.MustCopyFlatData[float32](x)
+	raw := x.Float32()
 	for i := range raw {
 		raw[i] *= 255
 	}
 	var log bytes.Buffer
 	m := lessonModel(filepath.Join(t.TempDir(), "m"))
-	if _, err := m.Fit(tensors.FromFlatDataAndDimensions(raw, 64, 784), y).Output(&log).Done(); err != nil {
+	if _, err := m.Fit(ndarray.FromFloat32(raw, 64, 784), y).Output(&log).Done(); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(log.String(), "Warning: x has values up to 255") {
@@ -67,13 +69,13 @@ func TestUnnormalisedImagesWarn(t *testing.T) {
 
 func TestDivergingLossStopsTraining(t *testing.T) {
 	x, y, _, _ := mnistSubset(t, 320, 1)
-	raw := tensors.MustCopyFlatData[float32](x)
+	raw := x.Float32()
 	for i := 0; i < 784; i++ {
 		raw[100*784+i] = 3e38 // Finite, but the logits overflow.
 	}
 	dir := filepath.Join(t.TempDir(), "m")
 	m := lessonModel(dir)
-	hist, err := m.Fit(tensors.FromFlatDataAndDimensions(raw, 320, 784), y).Epochs(2).Output(io.Discard).Done()
+	hist, err := m.Fit(ndarray.FromFloat32(raw, 320, 784), y).Epochs(2).Output(io.Discard).Done()
 	var stopped *StoppedError
 	if !errors.As(err, &stopped) || !strings.Contains(err.Error(), "the loss became") || !strings.Contains(err.Error(), "epoch 1") {
 		t.Fatalf("err = %v, want a StoppedError about the loss in epoch 1", err)

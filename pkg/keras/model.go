@@ -160,8 +160,10 @@ func (m *Model) newStore() (*model.Store, error) {
 
 // logits builds the model up to the last layer's pre-activation when that activation is
 // softmax (the loss then uses the stable logits form, as Keras on TensorFlow does), and the full
-// model otherwise. x: [batch, inputDim]; result: [batch, outputDim].
+// model otherwise. x: [batch, inputDim] (float32, or the uint8 bytes of normalised images, see
+// modelInput); result: [batch, outputDim].
 func (m *Model) logits(scope *model.Scope, x *Node) *Node {
+	x = modelInput(x)
 	if m.init != nil { // Only new variables use it: loaded weights are kept.
 		scope = scope.WithInitializer(m.init)
 	}

@@ -7,24 +7,24 @@ import (
 
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/gomlx/core/tensors"
+
+	"mnistlesson/pkg/ndarray"
 )
 
 // Labels returns the class of each example from uint8 labels [N] (as mnist.LoadData returns
 // them) or one-hot float32 labels [N, C] (as prep.ToCategorical returns them).
-func Labels(y *tensors.Tensor) ([]int, error) {
-	s := y.Shape()
+func Labels(y *ndarray.Array) ([]int, error) {
 	switch {
-	case s.DType == dtypes.Uint8 && s.Rank() == 1:
-		raw := tensors.MustCopyFlatData[uint8](y)
-		out := make([]int, len(raw))
-		for i, v := range raw {
+	case (y.Storage() == ndarray.Uint8Values && y.Rank() == 1) || y.Storage() == ndarray.OneHotUint8:
+		out := make([]int, y.Len())
+		for i, v := range y.Bytes() {
 			out[i] = int(v)
 		}
 		return out, nil
-	case s.DType == dtypes.Float32 && s.Rank() == 2:
-		return Classes(y)
+	case y.Storage() == ndarray.Float32Values && y.Rank() == 2:
+		return classesOf(y.Float32(), y.Len(), y.Dims()[1]), nil
 	}
-	return nil, fmt.Errorf("metrics: labels must be uint8 [N] or one-hot float32 [N, C], got %s", s)
+	return nil, fmt.Errorf("metrics: labels must be uint8 [N] or one-hot float32 [N, C], got %s", y)
 }
 
 // Classes returns the most probable class of each row of probabilities [N, C] float32.
@@ -33,8 +33,11 @@ func Classes(probs *tensors.Tensor) ([]int, error) {
 	if s.DType != dtypes.Float32 || s.Rank() != 2 {
 		return nil, fmt.Errorf("metrics: expects probabilities float32 [N, C], got %s", s)
 	}
-	n, c := s.Dimensions[0], s.Dimensions[1]
-	flat := tensors.MustCopyFlatData[float32](probs)
+	return classesOf(tensors.MustCopyFlatData[float32](probs), s.Dimensions[0], s.Dimensions[1]), nil
+}
+
+// classesOf returns the index of the largest value of each row of flat [n, c].
+func classesOf(flat []float32, n, c int) []int {
 	out := make([]int, n)
 	for i := range n {
 		row := flat[i*c : (i+1)*c]
@@ -44,7 +47,7 @@ func Classes(probs *tensors.Tensor) ([]int, error) {
 			}
 		}
 	}
-	return out, nil
+	return out
 }
 
 // ConfusionMatrix counts examples by true class (row) and predicted class (column).

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/gomlx/gomlx/core/tensors"
+
+	"mnistlesson/pkg/ndarray"
 )
 
 func Example() {
@@ -20,11 +22,17 @@ func Example() {
 	// [{Index:3 True:1 Predicted:0 Probability:0.5}]
 }
 
-func TestLabelsFromBothForms(t *testing.T) {
-	a, err := Labels(tensors.FromValue([]uint8{3, 0}))
-	b, err2 := Labels(tensors.FromValue([][]float32{{0, 0, 0, 1}, {1, 0, 0, 0}}))
-	if err != nil || err2 != nil || fmt.Sprint(a) != "[3 0]" || fmt.Sprint(b) != "[3 0]" {
-		t.Errorf("Labels: %v %v %v %v", a, err, b, err2)
+func TestLabelsFromEveryForm(t *testing.T) {
+	raw := ndarray.FromUint8([]uint8{3, 0}, 2)
+	oneHot, _ := raw.OneHot(4)
+	for _, y := range []*ndarray.Array{raw, oneHot, ndarray.FromFloat32([]float32{0, 0, 0, 1, 1, 0, 0, 0}, 2, 4)} {
+		got, err := Labels(y)
+		if err != nil || fmt.Sprint(got) != "[3 0]" {
+			t.Errorf("Labels(%s) = %v, %v; want [3 0]", y, got, err)
+		}
+	}
+	if _, err := Labels(ndarray.FromFloat32([]float32{3, 0}, 2)); err == nil {
+		t.Error("Labels of float32 [N] should fail")
 	}
 	if _, err := Confusion([]int{1}, []int{1, 2}, 3); err == nil {
 		t.Error("Confusion with mismatched lengths should fail")

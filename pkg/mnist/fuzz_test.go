@@ -4,7 +4,7 @@ import (
 	"testing"
 )
 
-// FuzzParseIDX feeds the IDX reader arbitrary bytes: it must return an error or a tensor whose
+// FuzzParseIDX feeds the IDX reader arbitrary bytes: it must return an error or an array whose
 // size matches its header, never panic, and never allocate for a size the data does not back
 // (a forged header claiming billions of values must fail before allocating).
 // scripts/fuzz runs it for a set time; go test runs the seeds below.
@@ -14,12 +14,12 @@ func FuzzParseIDX(f *testing.F) {
 	f.Add([]byte{0, 0, 8, 3, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 1}) // Forged header.
 	f.Add([]byte{0, 0, 0x0d, 2, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0})                      // Floats.
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		tensor, err := parseIDX("fuzz.idx", raw)
+		array, err := parseIDX("fuzz.idx", raw)
 		if err != nil {
 			return
 		}
-		if size := tensor.Shape().Size(); size != len(raw)-4-4*tensor.Shape().Rank() {
-			t.Fatalf("tensor of %d values from %d bytes", size, len(raw))
+		if size := array.Size(); size != len(raw)-4-4*array.Rank() || size != len(array.Bytes()) {
+			t.Fatalf("array of %d values from %d bytes", size, len(raw))
 		}
 	})
 }

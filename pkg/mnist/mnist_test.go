@@ -8,11 +8,13 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/gomlx/compute/dtypes"
-	"github.com/gomlx/gomlx/core/tensors"
+
+	"mnistlesson/pkg/ndarray"
 )
 
 // offlineLoader reads from the GoMNIST module only, caching into a fresh folder.
@@ -34,7 +36,7 @@ func TestLoadDataShapesAndTypes(t *testing.T) {
 	}
 	for _, c := range []struct {
 		name string
-		t    *tensors.Tensor
+		a    *ndarray.Array
 		dims []int
 	}{
 		{"xTrain", xTrain, []int{60000, 28, 28}},
@@ -42,15 +44,14 @@ func TestLoadDataShapesAndTypes(t *testing.T) {
 		{"xTest", xTest, []int{10000, 28, 28}},
 		{"yTest", yTest, []int{10000}},
 	} {
-		s := c.t.Shape()
-		if s.DType != dtypes.Uint8 {
-			t.Errorf("%s dtype = %s, want uint8", c.name, s.DType)
+		if c.a.DType() != dtypes.Uint8 {
+			t.Errorf("%s dtype = %s, want uint8", c.name, c.a.DType())
 		}
-		if !equalInts(s.Dimensions, c.dims) {
-			t.Errorf("%s dims = %v, want %v", c.name, s.Dimensions, c.dims)
+		if !slices.Equal(c.a.Dims(), c.dims) {
+			t.Errorf("%s dims = %v, want %v", c.name, c.a.Dims(), c.dims)
 		}
 	}
-	labels := tensors.MustCopyFlatData[uint8](yTrain)
+	labels := yTrain.Bytes()
 	// The first training digits of MNIST are 5, 0, 4, 1, 9.
 	if got := labels[:5]; !bytes.Equal(got, []byte{5, 0, 4, 1, 9}) {
 		t.Errorf("first labels = %v, want [5 0 4 1 9]", got)
@@ -248,14 +249,66 @@ func TestDecodeIDXRejectsWrongFiles(t *testing.T) {
 	}
 }
 
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
+func TestDecodedCacheIsUsedByLaterLoads(t *testing.T) {
+	l, _ := offlineLoader(t)
+	xTrain, _, _, yTest, err := l.LoadData()
+	if err != nil {
+		t.Fatal(err)
 	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
+	if _, err := openDecoded(l.decodedPath()); err != nil {
+		t.Fatalf("the first load left no good decoded cache: %v", err)
 	}
-	return true
+	// With the gzipped files gone and no other source, only the decoded cache can answer.
+	for _, f := range Files {
+		_ = os.Remove(filepath.Join(l.CacheDir, f.Name))
+	}
+	l.ModuleDataDir = ""
+	xTrain2, _, _, yTest2, err := l.LoadData()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(xTrain.Bytes(), xTrain2.Bytes()) || !bytes.Equal(yTest.Bytes(), yTest2.Bytes()) {
+		t.Error("the decoded cache holds other values than the decoded files")
+	}
+}
+
+// TestDamagedDecodedCacheIsReplaced damages the decoded cache in each way a disk or an
+// interrupted copy can, and checks that the next load notices, says so, and rebuilds it.
+func TestDamagedDecodedCacheIsReplaced(t *testing.T) {
+	damages := map[string]func(data []byte) []byte{
+		"one byte of the images flipped":  func(d []byte) []byte { d[headerSize+1000] ^= 0x10; return d },
+		"last byte of the labels flipped": func(d []byte) []byte { d[len(d)-1] ^= 1; return d },
+		"truncated":                       func(d []byte) []byte { return d[:len(d)-4096] },
+		"header overwritten":              func(d []byte) []byte { copy(d[20:], "garbage"); return d },
+		"from other source files": func(d []byte) []byte {
+			return bytes.Replace(d, []byte(TestLabels.SHA256), []byte(strings.Repeat("0", 64)), 1)
+		},
+		"empty": func(d []byte) []byte { return nil },
+	}
+	l, _ := offlineLoader(t)
+	if _, _, _, _, err := l.LoadData(); err != nil {
+		t.Fatal(err)
+	}
+	good, err := os.ReadFile(l.decodedPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, damage := range damages {
+		t.Run(name, func(t *testing.T) {
+			if err := os.WriteFile(l.decodedPath(), damage(bytes.Clone(good)), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			var log bytes.Buffer
+			l.Log = &log
+			if _, _, _, _, err := l.LoadData(); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(log.String(), "decoded cache") || !strings.Contains(log.String(), "is damaged") {
+				t.Errorf("the damage was not reported: %q", log.String())
+			}
+			if now, _ := os.ReadFile(l.decodedPath()); !bytes.Equal(now, good) {
+				t.Error("the decoded cache was not rebuilt")
+			}
+		})
+	}
 }

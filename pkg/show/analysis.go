@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"image/color"
 
-	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/janpfeifer/gonb/gonbui"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/palette/moreland"
@@ -14,6 +13,7 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 
 	"mnistlesson/pkg/metrics"
+	"mnistlesson/pkg/ndarray"
 )
 
 // countGrid adapts a confusion matrix to plotter.GridXYZ: column = predicted class (x),
@@ -101,7 +101,7 @@ func ConfusionMatrix(cm metrics.ConfusionMatrix) error {
 }
 
 // MistakesPNG draws up to rows×cols misclassified digits, each titled "true → predicted (p)".
-func MistakesPNG(images *tensors.Tensor, mistakes []metrics.Mistake, rows, cols int, width vg.Length) ([]byte, error) {
+func MistakesPNG(images *ndarray.Array, mistakes []metrics.Mistake, rows, cols int, width vg.Length) ([]byte, error) {
 	if len(mistakes) == 0 {
 		return nil, fmt.Errorf("show: there are no mistakes to show")
 	}
@@ -117,7 +117,7 @@ func MistakesPNG(images *tensors.Tensor, mistakes []metrics.Mistake, rows, cols 
 }
 
 // Mistakes displays up to rows×cols misclassified digits inline.
-func Mistakes(images *tensors.Tensor, mistakes []metrics.Mistake, rows, cols int) error {
+func Mistakes(images *ndarray.Array, mistakes []metrics.Mistake, rows, cols int) error {
 	data, err := MistakesPNG(images, mistakes, rows, cols, 9*vg.Inch)
 	if err != nil {
 		return err
@@ -127,7 +127,7 @@ func Mistakes(images *tensors.Tensor, mistakes []metrics.Mistake, rows, cols int
 }
 
 // PredictionPNG draws image i beside a bar chart of the model's ten probabilities for it.
-func PredictionPNG(images, labels *tensors.Tensor, i int, probabilities []float64, width vg.Length) ([]byte, error) {
+func PredictionPNG(images, labels *ndarray.Array, i int, probabilities []float64, width vg.Length) ([]byte, error) {
 	img, label, err := labelledDigit(images, labels, i)
 	if err != nil {
 		return nil, err
@@ -163,7 +163,7 @@ func PredictionPNG(images, labels *tensors.Tensor, i int, probabilities []float6
 }
 
 // Prediction displays test image i with the model's probabilities inline.
-func Prediction(images, labels *tensors.Tensor, i int, probabilities []float64) error {
+func Prediction(images, labels *ndarray.Array, i int, probabilities []float64) error {
 	data, err := PredictionPNG(images, labels, i, probabilities, 8*vg.Inch)
 	if err != nil {
 		return err

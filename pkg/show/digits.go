@@ -9,47 +9,52 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"math"
 
-	"github.com/gomlx/compute/dtypes"
-	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/janpfeifer/gonb/gonbui"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
+
+	"mnistlesson/pkg/ndarray"
 )
 
-// DigitImage returns image i of images (uint8 [N, H, W], as mnist.LoadData returns them) as a
-// grayscale picture: 0 is black, 255 white, as plt.imshow with the gray colormap.
-func DigitImage(images *tensors.Tensor, i int) (*image.Gray, error) {
-	s := images.Shape()
-	if s.DType != dtypes.Uint8 || s.Rank() != 3 {
-		return nil, fmt.Errorf("show: expects uint8 images [N, H, W] as mnist.LoadData returns them, got %s", s)
+// DigitImage returns image i of images (uint8 [N, H, W], as mnist.LoadData returns them; or
+// flattened [N, H·W] square images, raw or normalised) as a grayscale picture: 0 is black, 255
+// white, as plt.imshow with the gray colormap. Only that image's bytes are read.
+func DigitImage(images *ndarray.Array, i int) (*image.Gray, error) {
+	dims := images.Dims()
+	pixels := images.Bytes()
+	if pixels == nil || images.Storage() == ndarray.OneHotUint8 || (len(dims) != 3 && len(dims) != 2) {
+		return nil, fmt.Errorf("show: expects uint8 images [N, H, W] as mnist.LoadData returns them, got %s", images)
 	}
-	n, h, w := s.Dimensions[0], s.Dimensions[1], s.Dimensions[2]
-	if i < 0 || i >= n {
-		return nil, fmt.Errorf("show: image index %d is out of range [0, %d)", i, n)
+	h, w := dims[1], 1
+	if len(dims) == 3 {
+		w = dims[2]
+	} else if side := int(math.Sqrt(float64(h))); side*side == h {
+		h, w = side, side // Flattened square images, e.g. [N, 784] → 28×28.
+	}
+	if i < 0 || i >= dims[0] {
+		return nil, fmt.Errorf("show: image index %d is out of range [0, %d)", i, dims[0])
 	}
 	img := image.NewGray(image.Rect(0, 0, w, h))
-	err := tensors.ConstFlatData(images, func(flat []uint8) {
-		copy(img.Pix, flat[i*h*w:(i+1)*h*w])
-	})
-	return img, err
+	copy(img.Pix, pixels[i*h*w:(i+1)*h*w])
+	return img, nil
 }
 
-// labelOf returns labels[i] (uint8 [N]).
-func labelOf(labels *tensors.Tensor, i int) (int, error) {
-	if labels.DType() != dtypes.Uint8 || labels.Shape().Rank() != 1 || i >= labels.Shape().Dimensions[0] {
-		return 0, fmt.Errorf("show: expects uint8 labels [N] with N > %d, got %s", i, labels.Shape())
+// labelOf returns labels[i] (uint8 [N], or their one-hot view).
+func labelOf(labels *ndarray.Array, i int) (int, error) {
+	raw := labels.Storage() == ndarray.OneHotUint8 || (labels.Storage() == ndarray.Uint8Values && labels.Rank() == 1)
+	if !raw || i < 0 || i >= labels.Len() {
+		return 0, fmt.Errorf("show: expects uint8 labels [N] with N > %d, got %s", i, labels)
 	}
-	var label int
-	err := tensors.ConstFlatData(labels, func(flat []uint8) { label = int(flat[i]) })
-	return label, err
+	return int(labels.Bytes()[i]), nil
 }
 
 // labelledDigit returns image i and its label.
-func labelledDigit(images, labels *tensors.Tensor, i int) (*image.Gray, int, error) {
+func labelledDigit(images, labels *ndarray.Array, i int) (*image.Gray, int, error) {
 	img, err := DigitImage(images, i)
 	if err != nil {
 		return nil, 0, err
@@ -69,7 +74,7 @@ func digitPlot(img image.Image, title string) *plot.Plot {
 }
 
 // DigitPNG draws image i with its label as the title, size×size points.
-func DigitPNG(images, labels *tensors.Tensor, i int, size vg.Length) ([]byte, error) {
+func DigitPNG(images, labels *ndarray.Array, i int, size vg.Length) ([]byte, error) {
 	img, label, err := labelledDigit(images, labels, i)
 	if err != nil {
 		return nil, err
@@ -82,7 +87,7 @@ func DigitPNG(images, labels *tensors.Tensor, i int, size vg.Length) ([]byte, er
 // GridPNG draws the first rows×cols digits in a grid, each titled with its label, like the
 // original's plt.subplots grid with the gray colormap. width is the picture's width; the height
 // keeps the original's 10:13 aspect.
-func GridPNG(images, labels *tensors.Tensor, rows, cols int, width vg.Length) ([]byte, error) {
+func GridPNG(images, labels *ndarray.Array, rows, cols int, width vg.Length) ([]byte, error) {
 	indices := make([]int, rows*cols)
 	titles := make([]string, rows*cols)
 	for i := range indices {
@@ -97,7 +102,7 @@ func GridPNG(images, labels *tensors.Tensor, rows, cols int, width vg.Length) ([
 
 // titledGridPNG draws images[indices[k]] titled titles[k] (in titleSize type), cols per row, in a
 // width×height picture.
-func titledGridPNG(images *tensors.Tensor, indices []int, titles []string, cols int, width, height, titleSize vg.Length) ([]byte, error) {
+func titledGridPNG(images *ndarray.Array, indices []int, titles []string, cols int, width, height, titleSize vg.Length) ([]byte, error) {
 	rows := (len(indices) + cols - 1) / cols
 	plots := make([][]*plot.Plot, rows)
 	for r := range rows {
@@ -138,7 +143,7 @@ func encodePNG(c *vgimg.Canvas) ([]byte, error) {
 }
 
 // Digit displays image i with its label inline in the notebook (plt.imshow(x_train[i])).
-func Digit(images, labels *tensors.Tensor, i int) error {
+func Digit(images, labels *ndarray.Array, i int) error {
 	data, err := DigitPNG(images, labels, i, 3*vg.Inch)
 	if err != nil {
 		return err
@@ -148,7 +153,7 @@ func Digit(images, labels *tensors.Tensor, i int) error {
 }
 
 // Grid displays the first rows×cols digits with their labels inline in the notebook.
-func Grid(images, labels *tensors.Tensor, rows, cols int) error {
+func Grid(images, labels *ndarray.Array, rows, cols int) error {
 	data, err := GridPNG(images, labels, rows, cols, 7.5*vg.Inch)
 	if err != nil {
 		return err

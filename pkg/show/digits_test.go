@@ -5,12 +5,13 @@ import (
 	"image/png"
 	"testing"
 
-	"github.com/gomlx/gomlx/core/tensors"
 	"gonum.org/v1/plot/vg"
+
+	"mnistlesson/pkg/ndarray"
 )
 
 // fakeDigits makes n images [n, 28, 28] where image k is filled with value k, and labels k%10.
-func fakeDigits(n int) (*tensors.Tensor, *tensors.Tensor) {
+func fakeDigits(n int) (*ndarray.Array, *ndarray.Array) {
 	px := make([]uint8, n*28*28)
 	lb := make([]uint8, n)
 	for k := range n {
@@ -19,7 +20,7 @@ func fakeDigits(n int) (*tensors.Tensor, *tensors.Tensor) {
 		}
 		lb[k] = uint8(k % 10)
 	}
-	return tensors.FromFlatDataAndDimensions(px, n, 28, 28), tensors.FromFlatDataAndDimensions(lb, n)
+	return ndarray.FromUint8(px, n, 28, 28), ndarray.FromUint8(lb, n)
 }
 
 func TestDigitImagePicksTheRightPixels(t *testing.T) {
@@ -33,6 +34,15 @@ func TestDigitImagePicksTheRightPixels(t *testing.T) {
 	}
 	if _, err := DigitImage(x, 5); err == nil {
 		t.Error("index 5 of 5 should fail")
+	}
+	// The lesson's later views of the same images: flattened, then normalised.
+	flat, _ := x.Reshape(5, 784)
+	norm, _ := flat.Normalize()
+	for _, v := range []*ndarray.Array{flat, norm} {
+		img, err := DigitImage(v, 3)
+		if err != nil || img.Bounds().Dx() != 28 || img.GrayAt(10, 10).Y != 3 {
+			t.Errorf("image 3 of %s: %v, %v", v, img.Bounds(), err)
+		}
 	}
 }
 
