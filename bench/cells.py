@@ -168,48 +168,86 @@ def one_run(notebook, epochs, log, kernel="gonb", kernel_log=None):
     return run
 
 
-def summarize(runs, label):
-    """The Markdown table of medians, and the target checks."""
-    n_cells = len(runs[0]["cells"])
-    med = lambda xs: statistics.median(xs)  # noqa: E731
-    rows = []
-    lines = [f"Cell latency{' (' + label + ')' if label else ''}: {len(runs)} run(s), LESSON_EPOCHS={runs[0]['epochs']}, "
-             "median per cell (min-max), through the GoNB kernel one cell at a time.", "",
-             "| cell | first line | wall s | min-max s | cell process peak MB | build tools peak MB |",
-             "|---:|---|---:|---:|---:|---:|"]
-    for i in range(n_cells):
+def stats(runs):
+    """Medians over runs: per cell, and for each target."""
+    med = statistics.median
+    cells = []
+    for i in range(len(runs[0]["cells"])):
         cs = [r["cells"][i] for r in runs]
-        row = {"n": i + 1, "training": cs[0]["training"], "seconds": med([c["seconds"] for c in cs]),
-               "rss": med([c["cell_rss_mb"] for c in cs]), "errors": [c["error"] for c in cs if c["error"]]}
-        rows.append(row)
-        first = cs[0]["first_line"].replace("|", "\\|")[:48]
-        lines.append(f"| {i + 1}{' (training)' if row['training'] else ''} | `{first}` | {row['seconds']:.2f} | "
-                     f"{min(c['seconds'] for c in cs):.2f}-{max(c['seconds'] for c in cs):.2f} | {row['rss']:.0f} | "
-                     f"{med([c['build_rss_mb'] for c in cs]):.0f} |")
-    plain = [r for r in rows if not r["training"]]
-    training = [r for r in rows if r["training"]]
-    total_plain = med([sum(c["seconds"] for c in r["cells"] if not c["training"]) for r in runs])
-    first = med([r["first_cell_from_start"] for r in runs])
-    completion = med([r["completion_seconds"] for r in runs])
-    slowest = max(plain, key=lambda r: r["seconds"])
-    rss_plain = max(r["rss"] for r in plain)
-    rss_train = max((r["rss"] for r in training), default=0)
-    wall = med([r["wall"] for r in runs])
-    checks = [
-        ("every non-training cell", f"≤ {CELL_TARGET_S:.1f} s", f"slowest: cell {slowest['n']}, {slowest['seconds']:.2f} s",
-         slowest["seconds"] <= CELL_TARGET_S),
-        ("non-training cells together", f"≤ {ALL_CELLS_TARGET_S:.0f} s", f"{total_plain:.1f} s", total_plain <= ALL_CELLS_TARGET_S),
-        ("first cell, from kernel start", f"≤ {FIRST_CELL_TARGET_S:.0f} s", f"{first:.2f} s", first <= FIRST_CELL_TARGET_S),
-        ("first Tab completion", f"≤ {COMPLETION_TARGET_S:.0f} s", f"{completion:.2f} s"
-         + ("" if all(r["completion_ok"] for r in runs) else " (LoadData missing)"), completion <= COMPLETION_TARGET_S),
-        ("peak RSS, non-training cell", f"≤ {CELL_RSS_TARGET_MB} MB", f"{rss_plain:.0f} MB (cell "
-         f"{max(plain, key=lambda r: r['rss'])['n']})", rss_plain <= CELL_RSS_TARGET_MB),
-        ("peak RSS, training cell", f"≤ {TRAINING_RSS_TARGET_MB} MB", f"{rss_train:.0f} MB", rss_train <= TRAINING_RSS_TARGET_MB),
+        cells.append({"n": i + 1, "first_line": cs[0]["first_line"], "training": cs[0]["training"],
+                      "seconds": med([c["seconds"] for c in cs]), "min": min(c["seconds"] for c in cs),
+                      "max": max(c["seconds"] for c in cs), "rss": med([c["cell_rss_mb"] for c in cs]),
+                      "build_rss": med([c["build_rss_mb"] for c in cs]),
+                      "errors": [c["error"] for c in cs if c["error"]]})
+    plain = [c for c in cells if not c["training"]]
+    training = [c for c in cells if c["training"]]
+    return {
+        "runs": len(runs), "epochs": runs[0]["epochs"], "cells": cells,
+        "slowest": max(plain, key=lambda c: c["seconds"]),
+        "total_plain": med([sum(c["seconds"] for c in r["cells"] if not c["training"]) for r in runs]),
+        "first": med([r["first_cell_from_start"] for r in runs]),
+        "completion": med([r["completion_seconds"] for r in runs]),
+        "completion_ok": all(r["completion_ok"] for r in runs),
+        "rss_plain": max(plain, key=lambda c: c["rss"]),
+        "rss_train": max((c["rss"] for c in training), default=0),
+        "training_seconds": sum(c["seconds"] for c in training),
+        "wall": med([r["wall"] for r in runs]),
+    }
+
+
+def targets(st):
+    """(name, goal, measured text, met) for each target of issue [2/5]."""
+    return [
+        ("every non-training cell", f"≤ {CELL_TARGET_S:.1f} s",
+         f"slowest: cell {st['slowest']['n']}, {st['slowest']['seconds']:.2f} s", st["slowest"]["seconds"] <= CELL_TARGET_S),
+        ("non-training cells together", f"≤ {ALL_CELLS_TARGET_S:.0f} s", f"{st['total_plain']:.1f} s",
+         st["total_plain"] <= ALL_CELLS_TARGET_S),
+        ("first cell, from kernel start", f"≤ {FIRST_CELL_TARGET_S:.0f} s", f"{st['first']:.2f} s",
+         st["first"] <= FIRST_CELL_TARGET_S),
+        ("first Tab completion, right after the first cell", f"≤ {COMPLETION_TARGET_S:.0f} s",
+         f"{st['completion']:.2f} s" + ("" if st["completion_ok"] else " (LoadData missing)"),
+         st["completion"] <= COMPLETION_TARGET_S and st["completion_ok"]),
+        ("peak RSS, non-training cell", f"≤ {CELL_RSS_TARGET_MB} MB",
+         f"{st['rss_plain']['rss']:.0f} MB (cell {st['rss_plain']['n']})", st["rss_plain"]["rss"] <= CELL_RSS_TARGET_MB),
+        ("peak RSS, training cell", f"≤ {TRAINING_RSS_TARGET_MB} MB", f"{st['rss_train']:.0f} MB",
+         st["rss_train"] <= TRAINING_RSS_TARGET_MB),
     ]
-    lines += ["", "| target | goal | measured | met |", "|---|---|---|---|"]
-    lines += [f"| {name} | {goal} | {got} | {'yes' if ok else '**no**'} |" for name, goal, got, ok in checks]
-    lines += ["", f"Whole run (kernel start to the last cell, with the completion): median {wall:.1f} s."]
-    errors = [e for r in rows for e in r["errors"]]
+
+
+def summarize(runs, label, before=None):
+    """The Markdown table of medians and the target checks, beside the before runs if given."""
+    st = stats(runs)
+    old = stats(before) if before else None
+    lines = [f"{label + ': ' if label else ''}{st['runs']} run(s), LESSON_EPOCHS={st['epochs']}, median per cell "
+             "(min-max), through the GoNB kernel one cell at a time; peak RSS of the cell's process (sampled every "
+             "10 ms) and of the build tools (go, compile, link, goimports)."
+             + (f" Before: {old['runs']} run(s) of the same benchmark on the code before the change." if old else ""), ""]
+    head = "| cell | first line | wall s | min-max s | cell process MB | build tools MB |"
+    rule = "|---:|---|---:|---:|---:|---:|"
+    if old:
+        head += " before: wall s | before: cell process MB |"
+        rule += "---:|---:|"
+    lines += [head, rule]
+    for c in st["cells"]:
+        first = c["first_line"].replace("|", "\\|")[:48]
+        line = (f"| {c['n']}{' (training)' if c['training'] else ''} | `{first}` | {c['seconds']:.2f} | "
+                f"{c['min']:.2f}-{c['max']:.2f} | {c['rss']:.0f} | {c['build_rss']:.0f} |")
+        if old:
+            o = old["cells"][c["n"] - 1]
+            line += f" {o['seconds']:.2f} | {o['rss']:.0f} |"
+        lines.append(line)
+    lines += ["", "| target | goal | measured | met |" + (" before | met before |" if old else ""),
+              "|---|---|---|---|" + ("---|---|" if old else "")]
+    for k, (name, goal, got, ok) in enumerate(targets(st)):
+        line = f"| {name} | {goal} | {got} | {'yes' if ok else '**no**'} |"
+        if old:
+            _, _, got_old, ok_old = targets(old)[k]
+            line += f" {got_old} | {'yes' if ok_old else 'no'} |"
+        lines.append(line)
+    lines += ["", f"Whole run (kernel start to the last cell, with the completion): median {st['wall']:.1f} s, of "
+              f"which the training cell took {st['training_seconds']:.1f} s"
+              + (f" (before: {old['wall']:.1f} s)." if old else ".")]
+    errors = [e for c in st["cells"] for e in c["errors"]]
     if errors:
         lines += ["", f"**{len(errors)} cell error(s)**, e.g.: `{errors[0].splitlines()[-1][:200]}`"]
     return "\n".join(lines)
@@ -224,6 +262,7 @@ def main():
     parser.add_argument("--doc", type=Path, help="report to write the table into, between "
                         f"{CELLS_BEGIN} and {CELLS_END} (bench/report.py keeps that section)")
     parser.add_argument("--label", default="")
+    parser.add_argument("--before", type=Path, help="the --json of an earlier run, shown beside this one")
     parser.add_argument("--kernel", default="gonb", help="kernel spec name (default gonb)")
     parser.add_argument("--kernel-log", type=Path, default=ROOT / "out" / "bench" / "cells-kernel.log",
                         help="where the kernel's own log goes")
@@ -234,7 +273,8 @@ def main():
         for i in range(args.runs):
             print(f"==> run {i + 1}/{args.runs} (LESSON_EPOCHS={args.epochs})", flush=True)
             runs.append(one_run(args.notebook, args.epochs, lambda s: print(s, flush=True), args.kernel, kernel_log))
-    table = summarize(runs, args.label)
+    before = json.loads(args.before.read_text()) if args.before else None
+    table = summarize(runs, args.label, before)
     print()
     print(table)
     if args.json:
