@@ -53,7 +53,9 @@ def main():
     # The kernel logs verbosely to stderr; keep that in a file, out of the lesson's output.
     with open(kernel_log, "w") as log:
         try:
-            client.execute(stderr=log)
+            # As JupyterLab does: the kernel learns its notebook, and keras saves the model
+            # beside it, in "<notebook>_model".
+            client.execute(stderr=log, env=dict(os.environ, JPY_SESSION_NAME=os.path.abspath(src)))
         except CellExecutionError as e:
             failed = e
     nb_path = os.path.join(out_dir, base + ".ipynb")

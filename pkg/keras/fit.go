@@ -104,6 +104,7 @@ func (c *FitConfig) Done() (*History, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer saver.unlock()
 	opt := newOptimizer()
 	if err := m.declareVariables(store, opt); err != nil {
 		return nil, err

@@ -42,7 +42,8 @@ const (
 	AdamEpsilon      = 1e-7
 )
 
-// DefaultSaveDir is where a model keeps its weights and History unless SaveDir says otherwise.
+// DefaultSaveDir is where a model keeps its weights and History outside a notebook, unless
+// SaveDir says otherwise (in a notebook: see defaultSaveDir).
 const DefaultSaveDir = "mnist_mlp_model"
 
 // Model is a stack of Dense layers, the counterpart of keras.Sequential.
@@ -64,7 +65,7 @@ type Model struct {
 // Sequential stacks layers in order, like keras.Sequential. The first layer must declare its
 // input width with InputDim.
 func Sequential(layerList ...*Layer) *Model {
-	m := &Model{name: "sequential", layers: layerList, saveDir: DefaultSaveDir, seed: time.Now().UnixNano()}
+	m := &Model{name: "sequential", layers: layerList, saveDir: defaultSaveDir(), seed: time.Now().UnixNano()}
 	for i, l := range layerList {
 		if l.name == "" {
 			l.name = "dense"
@@ -107,7 +108,8 @@ func (m *Model) Compile(loss, opt string, metrics ...string) *Model {
 }
 
 // SaveDir sets the folder where Fit saves the trained weights and History, and where later cells
-// (new processes under GoNB) load them from. Default DefaultSaveDir, relative to the notebook.
+// (new processes under GoNB) load them from. Default: "<notebook>_model" beside the notebook
+// (e.g. mnist_mlp_model for mnist_mlp.ipynb), DefaultSaveDir outside a notebook.
 func (m *Model) SaveDir(dir string) *Model { m.saveDir = dir; return m }
 
 // Seed fixes the random seed of the initial weights and of the shuffling of the data, so that a

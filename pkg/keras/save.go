@@ -15,12 +15,17 @@ import (
 type saver struct {
 	dir     string
 	handler *checkpoint.Handler
+	unlock  func() // Releases the training lock of dir (lockSaveDir).
 }
 
 // newSaver prepares m.saveDir for a new training run. A model already saved there is moved to
 // saveDir + ".previous" rather than deleted or, worse, silently resumed.
 func (m *Model) newSaver(store *model.Store, log io.Writer) (*saver, error) {
 	dir := m.saveDir
+	unlock, err := lockSaveDir(dir)
+	if err != nil {
+		return nil, err
+	}
 	if _, err := os.Stat(dir); err == nil {
 		previous := dir + ".previous"
 		if err := os.RemoveAll(previous); err != nil {
@@ -32,13 +37,19 @@ func (m *Model) newSaver(store *model.Store, log io.Writer) (*saver, error) {
 		fmt.Fprintf(log, "Training starts over: the model saved earlier in %s was moved to %s.\n", dir, previous)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
+		unlock()
 		return nil, fmt.Errorf("keras: cannot create %s to save the model: %w", dir, err)
+	}
+	if err := m.saveArchitecture(dir); err != nil {
+		unlock()
+		return nil, fmt.Errorf("keras: cannot save the model in %s: %w", dir, err)
 	}
 	handler, err := checkpoint.Build(store).Dir(dir).Keep(1).Done()
 	if err != nil {
+		unlock()
 		return nil, fmt.Errorf("keras: cannot save the model in %s: %w", dir, err)
 	}
-	return &saver{dir: dir, handler: handler}, nil
+	return &saver{dir: dir, handler: handler, unlock: unlock}, nil
 }
 
 // save stores the current weights, then the History that describes them.
@@ -56,6 +67,9 @@ func (m *Model) load() error {
 	}
 	if _, err := os.Stat(m.saveDir); errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("keras: no trained model in %s: train the model first (run the model.Fit cell)", m.saveDir)
+	}
+	if err := m.checkArchitecture(); err != nil {
+		return err
 	}
 	store := model.NewStore()
 	if _, err := checkpoint.Load(store).Dir(m.saveDir).Immediate().Done(); err != nil {
