@@ -16,11 +16,14 @@ spec["argv"] = argv
 env = spec.setdefault("env", {})
 for name in ("GOTOOLCHAIN", "GOEXPERIMENT", "PATH", "LESSON_ROOT", "LESSON_PLOTLY_SRC"):
     env[name] = os.environ[name]
-# Set only where set-up installs the plugin (Linux x86-64): see scripts/env.sh.
-if "PJRT_PLUGIN_LIBRARY_PATH" in os.environ:
-    env["PJRT_PLUGIN_LIBRARY_PATH"] = os.environ["PJRT_PLUGIN_LIBRARY_PATH"]
-else:
-    env.pop("PJRT_PLUGIN_LIBRARY_PATH", None)
+# Passed on only when set: the plugin (set-up installs it on Linux x86-64 only, see
+# scripts/env.sh), and the shared module and MNIST caches of a class install (scripts/classroom).
+# Never GOCACHE: each student's comes from the hub.
+for name in ("PJRT_PLUGIN_LIBRARY_PATH", "GOMODCACHE", "MNIST_CACHE"):
+    if name in os.environ:
+        env[name] = os.environ[name]
+    else:
+        env.pop(name, None)
 # Each cell is built into a new binary (bench/cells.py measures it):
 # - GoNB runs `go get` before each build. Every module the lesson uses is pinned in go.mod, yet
 #   `go get` asked the module proxy for version lists on every cell: 0.5-1.8 s here, and a hang

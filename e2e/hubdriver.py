@@ -1,0 +1,158 @@
+"""Drives the class hub (scripts/classroom) the way its users do: a student logs in with Chromium,
+lands in their own copy of the lesson, runs every cell and saves; the teacher opens the admin
+page. Also talks to a student's server directly (requests + the kernel's websocket), for checks
+a browser cannot make.
+
+Run as a program, it is one student's whole session, so that a test can run several students at
+once, each in a process of its own:
+
+    python hubdriver.py student BASE_URL NAME PASSWORD OUT_DIR TIMEOUT   # prints the LabRun as JSON
+"""
+import json
+import re
+import sys
+import time
+import uuid
+from dataclasses import asdict
+from pathlib import Path
+
+import requests
+import websocket
+from playwright.sync_api import sync_playwright
+
+from labdriver import (CHROMIUM, CHROMIUM_FLAGS, WATCH_LIVE_OUTPUTS, LabRun, _guard, read_page, run_menu,
+                       wait_until_done)
+
+
+def browser_login(page, base, name, password):
+    """Logs in on the hub's login page (the first login sets the password)."""
+    page.goto(f"{base}/hub/login")
+    page.fill("#username_input", name)
+    page.fill("#password_input", password)
+    page.click("#login_submit")
+
+
+def student_session(base, name, password, out_dir: Path, timeout=900) -> LabRun:
+    """Logs in, waits for the lesson to open in JupyterLab, runs all cells, saves the notebook."""
+    run = LabRun()
+    started = time.time()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context.route("**/*", lambda route: _guard(route, run, allow_files=False))
+        page = context.new_page()
+        try:
+            browser_login(page, base, name, password)
+            # The hub starts the server, then JupyterLab opens the student's copy of the lesson.
+            page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=240_000)
+            page.wait_for_function(
+                "() => /gonb/i.test(document.querySelector("
+                "'.jp-NotebookPanel-toolbar .jp-Toolbar-kernelName')?.textContent || '')", timeout=120_000)
+            run.kernel_name = page.locator(".jp-NotebookPanel-toolbar .jp-Toolbar-kernelName").first.inner_text()
+            page.wait_for_timeout(3000)
+            page.evaluate(WATCH_LIVE_OUTPUTS)
+            run_menu(page, "Run", "Run All Cells")
+            wait_until_done(page, run, timeout)
+            read_page(page, run)
+            page.keyboard.press("Control+s")
+            page.wait_for_timeout(2000)
+            page.screenshot(path=str(out_dir / f"classroom-{name}.png"))
+        except Exception as e:  # Reported, with a picture of where it stopped.
+            run.problems.append(f"{type(e).__name__}: {str(e).splitlines()[0]}")
+            page.screenshot(path=str(out_dir / f"classroom-{name}-failed.png"))
+        finally:
+            browser.close()
+    run.seconds = time.time() - started
+    return run
+
+
+def admin_users(base, name, password, shot: Path):
+    """The user names the teacher's admin page lists."""
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        try:
+            browser_login(page, base, name, password)
+            page.wait_for_url(re.compile(r".*/(user|hub)/.*"), timeout=240_000)
+            page.goto(f"{base}/hub/admin")
+            page.wait_for_selector('tr[data-testid^="user-row-"]', timeout=60_000)
+            page.wait_for_timeout(1000)
+            page.screenshot(path=str(shot))
+            rows = page.eval_on_selector_all('tr[data-testid^="user-row-"]', "els => els.map(e => e.dataset.testid)")
+            return sorted(r.removeprefix("user-row-") for r in rows if not r.startswith("user-row-name"))
+        finally:
+            browser.close()
+
+
+class ServerClient:
+    """A student's server, through the hub, as their browser reaches it (cookies, XSRF)."""
+
+    def __init__(self, base, name, password):
+        self.base, self.name = base, name
+        self.http = requests.Session()
+        form = self.http.get(f"{base}/hub/login", timeout=30)
+        xsrf = re.search(r'name="_xsrf" value="([^"]+)"', form.text).group(1)
+        self.login_status = self.http.post(f"{base}/hub/login", data={"username": name, "password": password,
+                                                                     "_xsrf": xsrf}, allow_redirects=False,
+                                           timeout=60).status_code
+
+    def open(self, timeout=240):
+        """Starts the server if needed and completes the OAuth handshake; returns self."""
+        deadline = time.time() + timeout
+        self.http.get(f"{self.base}/hub/spawn", timeout=120)
+        while time.time() < deadline:
+            r = self.http.get(f"{self.base}/user/{self.name}/api/status", timeout=30)
+            if r.status_code == 200:
+                return self
+            if "spawn-pending" in r.url or r.status_code in (403, 424, 503):
+                self.http.get(f"{self.base}/user/{self.name}/lab", timeout=60)  # OAuth, then the server's cookie.
+            time.sleep(1)
+        raise TimeoutError(f"{self.name}'s server did not answer within {timeout}s")
+
+    def api(self, method, path, **kw):
+        xsrf = self.http.cookies.get("_xsrf", path=f"/user/{self.name}/") or ""
+        return self.http.request(method, f"{self.base}/user/{self.name}/api/{path}",
+                                 headers={"X-XSRFToken": xsrf}, timeout=60, **kw)
+
+    def run_cell(self, code, timeout=300):
+        """Runs code in a new GoNB kernel of this server; returns (stdout text, error texts)."""
+        kernel = self.api("POST", "kernels", json={"name": "gonb"})
+        kernel.raise_for_status()
+        kid = kernel.json()["id"]
+        cookies = "; ".join(f"{c.name}={c.value}" for c in self.http.cookies)
+        ws = websocket.create_connection(
+            f"{self.base.replace('http', 'ws', 1)}/user/{self.name}/api/kernels/{kid}/channels",
+            header=[f"Cookie: {cookies}"], timeout=timeout)
+        msg_id = uuid.uuid4().hex
+        ws.send(json.dumps({"header": {"msg_id": msg_id, "username": self.name, "session": uuid.uuid4().hex,
+                                       "msg_type": "execute_request", "version": "5.3", "date": ""},
+                            "parent_header": {}, "metadata": {}, "channel": "shell",
+                            "content": {"code": code, "silent": False, "store_history": False,
+                                        "user_expressions": {}, "allow_stdin": False, "stop_on_error": True}}))
+        out, errors = [], []
+        deadline = time.time() + timeout
+        try:
+            while time.time() < deadline:
+                msg = json.loads(ws.recv())
+                if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                    continue
+                kind, content = msg["msg_type"], msg["content"]
+                if kind == "stream":
+                    (errors if content["name"] == "stderr" else out).append(content["text"])
+                elif kind == "error":
+                    errors.append(f"{content['ename']}: {content['evalue']}")
+                elif kind == "status" and content["execution_state"] == "idle":
+                    break
+        finally:
+            ws.close()
+            self.api("DELETE", f"kernels/{kid}")
+        return "".join(out), errors
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 7 and sys.argv[1] == "student":
+        _, _, base, name, password, out, timeout = sys.argv
+        print(json.dumps(asdict(student_session(base, name, password, Path(out), float(timeout))), default=str))
+    else:
+        sys.exit(__doc__)

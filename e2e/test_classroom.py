@@ -1,0 +1,195 @@
+"""A whole class on one server: scripts/classroom installs the lesson once (a shared, read-only
+prefix), makes an account per student and starts a real JupyterHub on 127.0.0.1. Three students
+log in with Chromium at the same time and run the whole lesson (1 epoch) in their own copy; one
+cannot reach another's notebook, through the hub or through a Go cell; the teacher's admin page
+lists them; a restart of the hub keeps every student's notebook and model.
+
+Needs root (it makes Unix accounts, removed afterwards), npm, prlimit and Chromium; skips, saying
+why, without them."""
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import requests
+
+from hubdriver import ServerClient, admin_users
+from labdriver import CHROMIUM, ROOT
+
+OUT = ROOT / "out" / "e2e"
+STUDENTS = ["lstu1", "lstu2", "lstu3"]
+TEACHER = "lteach"
+PASSWORDS = {name: f"{name}-pass-{i}!" for i, name in enumerate(STUDENTS + [TEACHER])}
+
+for need, why in [(os.geteuid() == 0, "it must run as root (it makes Unix accounts)"),
+                  (shutil.which("npm"), "npm is missing (JupyterHub's proxy)"),
+                  (shutil.which("prlimit"), "prlimit is missing (util-linux)"),
+                  (Path(CHROMIUM).exists(), f"no Chromium at {CHROMIUM}"),
+                  (Path("/usr/bin/python3").exists(), "no /usr/bin/python3 for the shared install")]:
+    if not need:
+        pytest.skip(f"SKIP: the classroom test needs root, npm, prlimit, Chromium: {why}", allow_module_level=True)
+
+
+def free_port():
+    """A port p with p+1 and p+2 free too (the hub's API and the proxy's)."""
+    for _ in range(50):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            p = s.getsockname()[1]
+        try:
+            for q in (p + 1, p + 2):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", q))
+            return p
+        except OSError:
+            continue
+    raise RuntimeError("no three free ports in a row")
+
+
+def remove_accounts():
+    for name in STUDENTS + [TEACHER]:
+        subprocess.run(["pkill", "-KILL", "-u", name], capture_output=True)
+    time.sleep(0.5)
+    for name in STUDENTS + [TEACHER]:
+        subprocess.run(["userdel", "-r", name], capture_output=True)
+
+
+class Hub:
+    """scripts/classroom start, in the background."""
+
+    def __init__(self, base_dir: Path, port: int):
+        self.port, self.base = port, f"http://127.0.0.1:{port}"
+        self.prefix, self.state = base_dir / "prefix", base_dir / "state"
+        self.roster = base_dir / "roster.txt"
+        self.roster.write_text("# test class\n" + "\n".join(STUDENTS) + "\n")
+        self.log_path = OUT / "classroom-hub.log"
+        self.proc = None
+
+    def start(self, timeout=900):
+        started = time.time()
+        log = open(self.log_path, "a")
+        self.proc = subprocess.Popen(
+            [str(ROOT / "scripts" / "classroom"), "start", "--roster", str(self.roster), "--teacher", TEACHER,
+             "--prefix", str(self.prefix), "--state", str(self.state), "--port", str(self.port)],
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        while time.time() < started + timeout:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"scripts/classroom ended with {self.proc.returncode}: see {self.log_path}")
+            try:
+                if requests.get(f"{self.base}/hub/health", timeout=5).status_code == 200:
+                    return time.time() - started
+            except requests.RequestException:
+                pass
+            time.sleep(1)
+        raise TimeoutError(f"the hub did not answer within {timeout}s: see {self.log_path}")
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGTERM)  # scripts/classroom stops the culler, then the hub.
+            try:
+                self.proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory):
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "classroom-hub.log").write_text("")
+    remove_accounts()
+    base_dir = tmp_path_factory.mktemp("classroom")
+    os.chmod(base_dir, 0o755)
+    for parent in base_dir.parents:  # Students must reach the shared install below it.
+        if str(parent).startswith("/tmp/") and parent != Path("/tmp"):
+            os.chmod(parent, os.stat(parent).st_mode | 0o711)
+    h = Hub(base_dir, free_port())
+    try:
+        h.install_seconds = h.start()
+        print(f"scripts/classroom: install and start took {h.install_seconds:.0f}s")
+        yield h
+    finally:
+        h.stop()
+        remove_accounts()
+        shutil.rmtree(base_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def class_run(hub):
+    """The three students' sessions, at the same time, each in its own process and browser."""
+    started = time.time()
+
+    def one(name):
+        done = subprocess.run([sys.executable, str(Path(__file__).parent / "hubdriver.py"), "student", hub.base, name,
+                               PASSWORDS[name], str(OUT), "900"], capture_output=True, text=True, timeout=1200)
+        assert done.returncode == 0, done.stderr[-3000:]
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    with ThreadPoolExecutor(len(STUDENTS)) as pool:
+        runs = dict(zip(STUDENTS, pool.map(one, STUDENTS)))
+    print(f"3 students at once: {time.time() - started:.0f}s; " +
+          ", ".join(f"{n} {r['seconds']:.0f}s" for n, r in runs.items()))
+    return runs
+
+
+def test_three_students_run_the_lesson_at_once(class_run):
+    for name, run in class_run.items():
+        assert run["problems"] == [], f"{name}: {run['problems']}"
+        assert run["external_requests"] == [], f"{name}: {run['external_requests']}"
+        text = "\n".join(run["cell_texts"])
+        m = re.search(r"Test accuracy: ([0-9.]+)", text)
+        assert m and float(m.group(1)) >= 0.90, f"{name}: {m and m.group(0)}"
+        assert "Backend: XLA CPU" in text, f"{name} did not train on XLA CPU"
+
+
+def test_each_student_has_their_own_files(hub, class_run):
+    for name in STUDENTS:
+        home = Path(f"/home/{name}")
+        assert (home / "mnist_mlp.ipynb").stat().st_uid == int(subprocess.check_output(["id", "-u", name]))
+        assert (home / "mnist_mlp_model").is_dir(), f"{name}'s model is not in their home"
+        assert os.stat(home).st_mode & 0o077 == 0, f"{name}'s home is readable by others"
+
+
+def test_a_student_cannot_reach_another(hub, class_run):
+    intruder = ServerClient(hub.base, STUDENTS[1], PASSWORDS[STUDENTS[1]])
+    assert intruder.login_status == 302
+    through_hub = intruder.http.get(f"{hub.base}/user/{STUDENTS[0]}/api/contents/mnist_mlp.ipynb", timeout=30)
+    print(f"{STUDENTS[1]} asking for {STUDENTS[0]}'s notebook through the hub: HTTP {through_hub.status_code}")
+    assert through_hub.status_code == 403
+    out, errors = intruder.open().run_cell(
+        'import "os"\n\n%%\n_, err := os.ReadFile("/home/' + STUDENTS[0] + '/mnist_mlp.ipynb")\nfmt.Println("read:", err)')
+    print(f"{STUDENTS[1]}'s Go cell reading {STUDENTS[0]}'s notebook: {out.strip()}")
+    assert "permission denied" in out, (out, errors)
+
+
+def test_the_teacher_sees_the_class(hub, class_run):
+    listed = admin_users(hub.base, TEACHER, PASSWORDS[TEACHER], OUT / "classroom-admin.png")
+    print("the admin page lists:", listed)
+    assert set(STUDENTS) <= set(listed)
+    student = ServerClient(hub.base, STUDENTS[2], PASSWORDS[STUDENTS[2]])
+    assert student.http.get(f"{hub.base}/hub/admin", timeout=30).status_code == 403, "a student reached the admin page"
+
+
+def test_a_restart_keeps_notebooks_models_and_passwords(hub, class_run):
+    before = {n: Path(f"/home/{n}/mnist_mlp.ipynb").read_bytes() for n in STUDENTS}
+    hub.stop()
+    seconds = hub.start()
+    print(f"hub restarted in {seconds:.0f}s")
+    client = ServerClient(hub.base, STUDENTS[0], PASSWORDS[STUDENTS[0]])
+    assert client.login_status == 302, "the password chosen at first login was lost"
+    assert ServerClient(hub.base, STUDENTS[0], "not-the-password").login_status == 403
+    client.open()
+    saved = client.api("GET", "contents/mnist_mlp.ipynb").json()
+    text = json.dumps(saved["content"])
+    assert "Test accuracy:" in text, "the student's saved notebook (with its outputs) was replaced"
+    listing = [c["name"] for c in client.api("GET", "contents").json()["content"]]
+    assert "mnist_mlp_model" in listing
+    assert Path(f"/home/{STUDENTS[0]}/mnist_mlp.ipynb").read_bytes() == before[STUDENTS[0]]

@@ -1,0 +1,116 @@
+"""JupyterHub for a class, as scripts/classroom starts it (as root): one Unix account per student,
+each with a home of their own, a JupyterLab started as that user (LocalProcessSpawner), and the
+lesson, the Go toolchain, the module cache, the GoNB kernel and the XLA plugin installed once in a
+shared, read-only prefix. Every setting comes from the CLASSROOM_* variables scripts/classroom
+exports; see README.md, "A whole class on one server"."""
+import json
+import os
+import pwd
+import sys
+
+from firstuseauthenticator import FirstUseAuthenticator
+from jupyterhub.auth import LocalAuthenticator
+
+c = get_config()  # noqa: F821 (JupyterHub defines it)
+
+PREFIX = os.environ["CLASSROOM_PREFIX"]          # The shared install (read-only for students).
+LESSON = os.path.join(PREFIX, "lesson")          # The project, set up with the system's Python.
+VENV = os.path.join(LESSON, ".venv")
+STATE = os.environ["CLASSROOM_STATE"]            # The hub's database, secrets and passwords (root only).
+IP = os.environ.get("CLASSROOM_IP", "127.0.0.1")
+PORT = int(os.environ.get("CLASSROOM_PORT", "8000"))
+TEACHER = os.environ["CLASSROOM_TEACHER"]
+ROSTER = [n for n in os.environ["CLASSROOM_STUDENTS"].split(",") if n]
+MEM_LIMIT = os.environ.get("CLASSROOM_MEM_LIMIT", "2G")  # Per process: see "Limits" below.
+GO_THREADS = os.environ.get("CLASSROOM_GOMAXPROCS", "2")
+IDLE_TIMEOUT = int(os.environ.get("CLASSROOM_IDLE_TIMEOUT", "3600"))
+
+# --- Network: the hub on IP:PORT (127.0.0.1 unless the teacher asks otherwise); its own API and
+# the proxy's on the loopback only.
+c.JupyterHub.ip = IP
+c.JupyterHub.port = PORT
+c.JupyterHub.hub_ip = "127.0.0.1"
+c.JupyterHub.hub_port = PORT + 1
+c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{PORT + 2}"
+c.ConfigurableHTTPProxy.command = [os.path.join(VENV, "lib", "hub-proxy", "node_modules", ".bin",
+                                                "configurable-http-proxy")]
+c.ConfigurableHTTPProxy.pid_file = os.path.join(STATE, "proxy.pid")
+if os.environ.get("CLASSROOM_SSL_CERT"):
+    c.JupyterHub.ssl_cert = os.environ["CLASSROOM_SSL_CERT"]
+    c.JupyterHub.ssl_key = os.environ["CLASSROOM_SSL_KEY"]
+
+# --- What survives a restart: users, their passwords and the cookie secret (so logins stay).
+c.JupyterHub.db_url = f"sqlite:///{os.path.join(STATE, 'jupyterhub.sqlite')}"
+c.JupyterHub.cookie_secret_file = os.path.join(STATE, "jupyterhub_cookie_secret")
+c.JupyterHub.pid_file = os.path.join(STATE, "jupyterhub.pid")
+
+
+# --- Accounts: the roster and the teacher. Each student sets a password at first login
+# (FirstUseAuthenticator); the accounts are Unix users, made by scripts/classroom with a private
+# home (mode 700), so that no student can read another's files.
+class ClassAuthenticator(LocalAuthenticator, FirstUseAuthenticator):
+    """FirstUse passwords for the Unix accounts of the roster."""
+
+
+c.JupyterHub.authenticator_class = ClassAuthenticator
+c.FirstUseAuthenticator.dbm_path = os.path.join(STATE, "passwords.dbm")
+c.FirstUseAuthenticator.create_users = False     # Only the roster: no password saved for anyone else.
+c.FirstUseAuthenticator.min_password_length = 8
+c.LocalAuthenticator.create_system_users = False  # scripts/classroom makes them, with private homes.
+c.Authenticator.allowed_users = set(ROSTER)
+c.Authenticator.admin_users = {TEACHER}
+c.Authenticator.allow_existing_users = False      # The roster decides, also after a restart.
+
+# --- Each user's JupyterLab, started as that user, from the shared install. Limits:
+# - memory: every process of the server (JupyterLab, GoNB, each cell) gets RLIMIT_DATA of
+#   MEM_LIMIT (prlimit). It is per process, not per student: LocalProcessSpawner cannot cap a
+#   user's total (SystemdSpawner or Kubernetes can). RLIMIT_AS would break Go, which reserves
+#   address space it never uses.
+# - CPU: GOMAXPROCS for Go cells, and the XLA CPU backend uses one device (pkg/backend). These
+#   are advice to the programs, not a cap: a student's cell can still use every core.
+# - idle servers are stopped after IDLE_TIMEOUT seconds (jupyterhub-idle-culler, below).
+c.JupyterHub.spawner_class = "localprocess"
+UNITS = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+MEM_BYTES = int(float(MEM_LIMIT[:-1]) * UNITS[MEM_LIMIT[-1].upper()]) if MEM_LIMIT[-1:].upper() in UNITS else int(MEM_LIMIT)
+c.Spawner.cmd = ["/usr/bin/prlimit", f"--data={MEM_BYTES}", "--", os.path.join(VENV, "bin", "jupyterhub-singleuser")]
+c.Spawner.default_url = "/lab/tree/mnist_mlp.ipynb"
+c.Spawner.notebook_dir = "~"
+c.Spawner.mem_limit = MEM_LIMIT                   # Shown to the server as MEM_LIMIT (not enforced by the spawner).
+c.Spawner.start_timeout = 120
+c.Spawner.http_timeout = 120
+with open(os.path.join(PREFIX, "environment.json")) as f:
+    shared_env = json.load(f)  # PATH, GOMODCACHE, MNIST_CACHE, JUPYTER_PATH...: see scripts/classroom.
+c.Spawner.environment = dict(
+    shared_env, GOMAXPROCS=GO_THREADS, LANG="C.UTF-8",
+    GOCACHE=lambda spawner: os.path.join(PREFIX, "user-caches", spawner.user.name),
+    # Go's own folder (~/go by default) out of sight in the file browser.
+    GOPATH=lambda spawner: os.path.join(pwd.getpwnam(spawner.user.name).pw_dir, ".go"))
+# plotly.js for the interactive charts, served by each JupyterLab from the shared install.
+c.Spawner.args = [f"--ServerApp.extra_static_paths=['{shared_env['LESSON_STATIC_DIR']}']"]
+
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from prepare_home import prepare  # noqa: E402
+
+
+def prepare_home(spawner):
+    """Before each start: the student's copy of the lesson and a warm Go build cache
+    (prepare_home.py says how no edit is ever lost)."""
+    prepare(spawner.user.name, PREFIX, STATE)
+
+
+c.Spawner.pre_spawn_hook = prepare_home
+
+# --- Idle servers are stopped, freeing their memory (their files stay).
+c.JupyterHub.load_roles = [{
+    "name": "idle-culler", "services": ["idle-culler"],
+    "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
+}]
+c.JupyterHub.services = [{
+    "name": "idle-culler",
+    "command": [sys.executable, "-m", "jupyterhub_idle_culler", f"--timeout={IDLE_TIMEOUT}", "--cull-every=300"],
+}]
+if os.environ.get("CLASSROOM_API_TOKEN"):  # For tests and scripts that list users (admin scopes).
+    c.JupyterHub.load_roles.append({"name": "classroom-admin", "services": ["classroom-admin"],
+                                    "scopes": ["admin:users", "admin:servers", "list:users", "read:users"]})
+    c.JupyterHub.services.append({"name": "classroom-admin", "api_token": os.environ["CLASSROOM_API_TOKEN"]})

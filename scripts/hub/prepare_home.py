@@ -1,0 +1,118 @@
+"""What the class hub does before each student's server starts (jupyterhub_config.py calls
+prepare(), as root):
+
+- The student's own copy of the lesson, in their home. Copied at the first start. A later release
+  of the lesson replaces the copy only if the student never changed it (its SHA-256 is the one
+  handed out, recorded in the hub's state folder); an edited copy is kept, and the new release
+  goes beside it as "mnist_mlp (new).ipynb". Like nbgitpuller, a file the student deleted comes
+  back, and no edit is ever overwritten. The files in the home are written by a process running
+  as the student, so a link planted there cannot make root write elsewhere.
+- A Go build cache of their own, made of hard links to the one set-up built (no disk, no time):
+  the first cell links against GoMLX without compiling it. The linked files stay root's and
+  read-only; Go adds the student's own beside them. It lives outside the home, under the shared
+  install's user-caches/ (mode 711, root's), where only root creates or replaces it.
+"""
+import hashlib
+import json
+import os
+import pwd
+import shutil
+import subprocess
+import sys
+import tempfile
+
+NOTEBOOK = "mnist_mlp.ipynb"
+NEW_RELEASE = "mnist_mlp (new).ipynb"
+
+
+def sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def write_copy(src, dest):
+    """Copies src to dest atomically (a temporary file renamed over dest, never through a link)."""
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(dest), prefix=".lesson-")
+    with os.fdopen(fd, "wb") as out, open(src, "rb") as f:
+        shutil.copyfileobj(f, out)
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, dest)
+
+
+def sync_notebook(release, home, given):
+    """As the student: brings their copy of the lesson up to date without losing an edit.
+    given is the hash of the release they last received ("" if none). Prints what it did and
+    the hash they now have received, as JSON."""
+    new = sha256(release)
+    dest = os.path.join(home, NOTEBOOK)
+    if not os.path.lexists(dest):
+        write_copy(release, dest)
+        action = "copied"
+    elif os.path.islink(dest) or not os.path.isfile(dest):
+        action = "kept (not a regular file)"
+        if new != given:
+            write_copy(release, os.path.join(home, NEW_RELEASE))
+    else:
+        current = sha256(dest)
+        if current == new:
+            action = "up to date"
+        elif current == given:
+            write_copy(release, dest)
+            action = "updated (the student had not changed it)"
+        elif new != given:
+            write_copy(release, os.path.join(home, NEW_RELEASE))
+            action = f"kept the student's edits; the new release is {NEW_RELEASE!r}"
+        else:
+            action = "kept the student's edits"
+    print(json.dumps({"action": action, "given": new}))
+
+
+def warm_go_cache(template, caches, user):
+    """As root: the student's Go build cache, hard links to template, if they have none."""
+    dest = os.path.join(caches, user.pw_name)
+    if os.path.isdir(dest) and not os.path.islink(dest):
+        return dest
+    tmp = tempfile.mkdtemp(dir=caches, prefix=".new-")
+    os.rmdir(tmp)
+    subprocess.run(["cp", "-al", template, tmp], check=True)
+    for dirpath, dirnames, _ in os.walk(tmp):
+        os.lchown(dirpath, user.pw_uid, user.pw_gid)  # Folders only: the files stay root's.
+        os.chmod(dirpath, 0o700)
+    if os.path.lexists(dest):
+        os.remove(dest)
+    os.rename(tmp, dest)
+    return dest
+
+
+def prepare(name, prefix, state):
+    """Everything above, for the Unix user name; returns the path of their Go build cache."""
+    user = pwd.getpwnam(name)
+    record_path = os.path.join(state, "homes", name + ".json")
+    os.makedirs(os.path.dirname(record_path), mode=0o700, exist_ok=True)
+    try:
+        with open(record_path) as f:
+            record = json.load(f)
+    except (OSError, ValueError):
+        record = {}
+    release = os.path.join(prefix, "lesson", "notebooks", NOTEBOOK)
+    done = subprocess.run([sys.executable, "-I", os.path.abspath(__file__), "sync", release, user.pw_dir,
+                           record.get("given", "")],
+                          user=user.pw_uid, group=user.pw_gid, extra_groups=[], cwd=user.pw_dir,
+                          capture_output=True, text=True, check=True, env={"PATH": "/usr/bin:/bin"})
+    result = json.loads(done.stdout)
+    record["given"] = result["given"]
+    with open(record_path + ".tmp", "w") as f:
+        json.dump(record, f)
+    os.replace(record_path + ".tmp", record_path)
+    print(f"classroom: {name}: notebook {result['action']}", file=sys.stderr)
+    return warm_go_cache(os.path.join(prefix, "go", "build-cache"), os.path.join(prefix, "user-caches"), user)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 5 and sys.argv[1] == "sync":
+        sync_notebook(*sys.argv[2:])
+    else:
+        sys.exit("usage: prepare_home.py sync RELEASE HOME GIVEN_SHA256 (as the student)")
