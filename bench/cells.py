@@ -43,6 +43,7 @@ class ProcessWatcher:
     def __init__(self, root_pid):
         self.root_pid = root_pid
         self.peaks = {}  # pid -> (name, peak kB)
+        self.total_peak_kb = 0  # Largest sum of RSS over the kernel and all its processes at once.
         self.lock = threading.Lock()
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
@@ -76,17 +77,22 @@ class ProcessWatcher:
 
     def _run(self):
         while not self.stop.is_set():
-            for pid in self._children():
+            total = 0
+            for pid in [self.root_pid] + self._children():
                 try:
                     with open(f"/proc/{pid}/status") as f:
                         status = dict(line.split(":", 1) for line in f if ":" in line)
                 except OSError:
+                    continue
+                total += int(status.get("VmRSS", "0 kB").split()[0])
+                if pid == self.root_pid:
                     continue
                 name = status.get("Name", "").strip()
                 hwm = int(status.get("VmHWM", "0 kB").split()[0])
                 with self.lock:
                     old = self.peaks.get(pid, (name, 0))
                     self.peaks[pid] = (name, max(old[1], hwm))
+            self.total_peak_kb = max(self.total_peak_kb, total)
             time.sleep(0.01)
 
     def take(self):
@@ -126,7 +132,7 @@ def complete(client, code):
     return time.time() - started, reply["content"].get("matches", [])
 
 
-def one_run(notebook, epochs, log, kernel="gonb", kernel_log=None):
+def one_run(notebook, epochs, log, kernel="gonb", kernel_log=None, completion=True):
     """Executes notebook cell by cell in a fresh kernel; returns the run's measurements."""
     nb = nbformat.read(notebook, as_version=4)
     cells = [c.source for c in nb.cells if c.cell_type == "code"]
@@ -150,6 +156,7 @@ def one_run(notebook, epochs, log, kernel="gonb", kernel_log=None):
                         "build_rss_mb": tools_mb, "training": ".Fit(" in code, "error": err.strip()[-500:]}
                 if n == 1:
                     run["first_cell_from_start"] = time.time() - started
+                if n == 1 and completion:
                     run["completion_seconds"], matches = complete(client, "%%\nmnist.Lo")
                     run["completion_ok"] = any("LoadData" in m for m in matches)
                     run["completion_matches"] = matches[:10]
@@ -157,9 +164,10 @@ def one_run(notebook, epochs, log, kernel="gonb", kernel_log=None):
                 run["cells"].append(cell)
                 log(f"  cell {n:2d} {seconds:6.2f}s  cell process {cell_mb:5.0f} MB  build {tools_mb:5.0f} MB  {first[:50]}"
                     + (f"  ERROR: {err.strip().splitlines()[-1][:120]}" if err.strip() else ""))
-                if n == 1:
+                if n == 1 and completion:
                     log(f"  first cell {run['first_cell_from_start']:.2f}s from kernel start; "
                         f"completion {run['completion_seconds']:.2f}s: {run['completion_matches'][:3]}")
+        run["kernel_tree_peak_mb"] = watch.total_peak_kb / 1024
     finally:
         client.stop_channels()
         km.shutdown_kernel(now=True)

@@ -1,0 +1,105 @@
+"""Classroom capacity: N students stepping through the lesson at the same moment on this machine.
+
+Usage: classroom.py [--students 1,2,4,8] [--json OUT.json] [--doc docs/classroom.md]
+
+Each simulated student is one GoNB kernel of the project's environment, in a folder of its own,
+running the notebook's cells one after the other with no pause (LESSON_EPOCHS=1), as bench/cells.py
+does for one. All N start together: the worst case of a class told "Run All now". Reported per N:
+per-cell latency p50 and p90 over every non-training cell of every student, the training cell's
+time, and the peak memory of one student's kernel (the largest sum, at one moment, of the RSS of
+GoNB, gopls, the build tools and the cell's process). A student on the class hub also has a
+JupyterLab server: its memory is measured separately (--server-mb, from the classroom test).
+"""
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+import cells  # noqa: E402
+
+BEGIN, END = "<!-- capacity -->", "<!-- /capacity -->"
+
+
+def percentile(values, q):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+
+def measure(n):
+    """n students at once; returns their runs."""
+    with ThreadPoolExecutor(n) as pool:
+        return list(pool.map(lambda _: cells.one_run(cells.NOTEBOOK, 1, lambda s: None, completion=False), range(n)))
+
+
+def table(results, server_mb):
+    lines = ["| students at once | non-training cell p50 | p90 | slowest | training cell (1 epoch) p50 | "
+             "whole notebook p50 | peak memory per student (kernel) | + JupyterLab server | machine's memory in use, peak |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for n, r in results.items():
+        plain = [c["seconds"] for run in r["runs"] for c in run["cells"] if not c["training"]]
+        train = [c["seconds"] for run in r["runs"] for c in run["cells"] if c["training"]]
+        kernel = statistics.median(run["kernel_tree_peak_mb"] for run in r["runs"])
+        lines.append(f"| {n} | {percentile(plain, 0.5):.2f} s | {percentile(plain, 0.9):.2f} s | {max(plain):.2f} s | "
+                     f"{statistics.median(train):.1f} s | {statistics.median(run['wall'] for run in r['runs']):.0f} s | "
+                     f"{kernel:.0f} MB | {kernel + server_mb:.0f} MB | {r['used_peak_mb']:.0f} MB |")
+    return "\n".join(lines)
+
+
+def memory_used_mb():
+    info = dict(line.split(":", 1) for line in open("/proc/meminfo"))
+    kb = lambda k: int(info[k].split()[0])  # noqa: E731
+    return (kb("MemTotal") - kb("MemAvailable")) / 1024
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--students", default="1,2,4,8")
+    parser.add_argument("--server-mb", type=float, default=145, help="RSS of one student's JupyterLab server")
+    parser.add_argument("--json", type=Path)
+    parser.add_argument("--doc", type=Path)
+    args = parser.parse_args()
+    results = {}
+    for n in [int(x) for x in args.students.split(",")]:
+        print(f"==> {n} student(s) at once", flush=True)
+        baseline = memory_used_mb()
+        peak = [baseline]
+        done = False
+
+        def sample():
+            while not done:
+                peak[0] = max(peak[0], memory_used_mb())
+                time.sleep(0.1)
+
+        import threading
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        started = time.time()
+        runs = measure(n)
+        done = True
+        sampler.join()
+        results[n] = {"runs": runs, "seconds": time.time() - started, "used_peak_mb": peak[0] - baseline}
+        errors = [c["error"] for run in runs for c in run["cells"] if c["error"]]
+        print(f"    {time.time() - started:.0f}s, {len(errors)} cell error(s)" + (f": {errors[0][-200:]}" if errors else ""))
+    out = table(results, args.server_mb)
+    print(out)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps({str(n): r for n, r in results.items()}, indent=1, default=str))
+    if args.doc:
+        text = args.doc.read_text()
+        start, end = text.find(BEGIN), text.find(END)
+        section = (f"{BEGIN}\nMeasured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} by `scripts/bench classroom` "
+                   f"on {os.cpu_count()} cores.\n\n{out}\n{END}")
+        if 0 <= start < end:
+            args.doc.write_text(text[:start] + section + text[end + len(END):])
+        else:
+            args.doc.write_text(text.rstrip("\n") + "\n\n" + section + "\n")
+
+
+if __name__ == "__main__":
+    main()
