@@ -24,11 +24,13 @@ from labdriver import (CHROMIUM, CHROMIUM_FLAGS, WATCH_LIVE_OUTPUTS, LabRun, _gu
                        wait_until_done)
 
 
-def browser_login(page, base, name, password):
+def browser_login(page, base, name, password, shot=None):
     """Logs in on the hub's login page (the first login sets the password)."""
     page.goto(f"{base}/hub/login")
     page.fill("#username_input", name)
     page.fill("#password_input", password)
+    if shot:
+        page.screenshot(path=str(shot))
     page.click("#login_submit")
 
 
@@ -73,7 +75,7 @@ def admin_users(base, name, password, shot: Path):
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport={"width": 1280, "height": 800})
         try:
-            browser_login(page, base, name, password)
+            browser_login(page, base, name, password, shot.with_name("classroom-login.png"))
             page.wait_for_url(re.compile(r".*/(user|hub)/.*"), timeout=240_000)
             page.goto(f"{base}/hub/admin")
             page.wait_for_selector('tr[data-testid^="user-row-"]', timeout=60_000)
