@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"image/color"
 
-	"github.com/janpfeifer/gonb/gonbui"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/palette/moreland"
 	"gonum.org/v1/plot/plotter"
@@ -96,7 +95,7 @@ func ConfusionMatrix(cm metrics.ConfusionMatrix) error {
 	if err != nil {
 		return err
 	}
-	gonbui.DisplayPNG(data)
+	displayPNG(data)
 	return nil
 }
 
@@ -122,7 +121,7 @@ func Mistakes(images *ndarray.Array, mistakes []metrics.Mistake, rows, cols int)
 	if err != nil {
 		return err
 	}
-	gonbui.DisplayPNG(data)
+	displayPNG(data)
 	return nil
 }
 
@@ -168,6 +167,6 @@ func Prediction(images, labels *ndarray.Array, i int, probabilities []float64) e
 	if err != nil {
 		return err
 	}
-	gonbui.DisplayPNG(data)
+	displayPNG(data)
 	return nil
 }

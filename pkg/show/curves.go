@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"image/color"
 
-	"github.com/janpfeifer/gonb/gonbui"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -69,6 +68,6 @@ func History(h *keras.History) error {
 	if note := h.Note(); note != "" {
 		fmt.Println(note)
 	}
-	gonbui.DisplayPNG(data)
+	displayPNG(data)
 	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"image/color"
 
-	"github.com/janpfeifer/gonb/gonbui"
 	"github.com/janpfeifer/gonb/gonbui/protocol"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
@@ -119,12 +118,7 @@ func ModelDiagram(m *keras.Model) error {
 	if err != nil {
 		return err
 	}
-	if gonbui.IsNotebook {
-		gonbui.SendData(&protocol.DisplayData{Data: map[protocol.MIMEType]any{
-			protocol.MIMEImageSVG: string(svg),
-			protocol.MIMEImagePNG: png,
-		}})
-	}
+	display(map[protocol.MIMEType]any{protocol.MIMEImageSVG: string(svg), protocol.MIMEImagePNG: png})
 	return nil
 }
 

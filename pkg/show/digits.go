@@ -11,7 +11,6 @@ import (
 	"image/png"
 	"math"
 
-	"github.com/janpfeifer/gonb/gonbui"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -148,7 +147,7 @@ func Digit(images, labels *ndarray.Array, i int) error {
 	if err != nil {
 		return err
 	}
-	gonbui.DisplayPNG(data)
+	displayPNG(data)
 	return nil
 }
 
@@ -158,6 +157,6 @@ func Grid(images, labels *ndarray.Array, rows, cols int) error {
 	if err != nil {
 		return err
 	}
-	gonbui.DisplayPNG(data)
+	displayPNG(data)
 	return nil
 }

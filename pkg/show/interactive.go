@@ -6,6 +6,7 @@ import (
 
 	grob "github.com/MetalBlueberry/go-plotly/generated/v2.34.0/graph_objects"
 	ptypes "github.com/MetalBlueberry/go-plotly/pkg/types"
+	"github.com/janpfeifer/gonb/gonbui"
 	"github.com/janpfeifer/gonb/gonbui/plotly"
 
 	"mnistlesson/pkg/keras"
@@ -68,6 +69,9 @@ func InteractiveHistory(h *keras.History) error {
 		if err := plotly.DisplayFig(fig); err != nil {
 			return err
 		}
+	}
+	if gonbui.IsNotebook {
+		gonbui.Sync() // See display.
 	}
 	return nil
 }

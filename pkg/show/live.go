@@ -28,7 +28,7 @@ type Live struct {
 
 // LiveTraining returns the callback to pass to Fit: model.Fit(x, y)...Callbacks(show.LiveTraining()).
 func LiveTraining() *Live {
-	return &Live{progressID: "progress-" + gonbui.UniqueID(), curvesID: "curves-" + gonbui.UniqueID()}
+	return &Live{progressID: "progress-" + gonbui.UniqueId(), curvesID: "curves-" + gonbui.UniqueId()}
 }
 
 var _ keras.Callback = (*Live)(nil)
@@ -66,8 +66,12 @@ func (l *Live) OnEpochEnd(_ int, h *keras.History) {
 
 // OnTrainEnd implements keras.Callback. The chart and the progress bar keep their final state,
 // so the cell still shows the finished training; show.History draws the curves again from the
-// saved History in a later cell.
-func (l *Live) OnTrainEnd(*keras.History) {}
+// saved History in a later cell. It waits until GoNB has the last updates (see display).
+func (l *Live) OnTrainEnd(*keras.History) {
+	if gonbui.IsNotebook {
+		gonbui.Sync()
+	}
+}
 
 // progressHTML renders Keras' progress line as HTML: "Epoch 3/100 [=====>....] 1200/1875 - loss: … - accuracy: …".
 func progressHTML(epoch, epochs, step, steps int, loss, acc float64, elapsed time.Duration) string {
