@@ -15,6 +15,7 @@ import json
 import os
 import statistics
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -56,6 +57,26 @@ def memory_used_mb():
     return (kb("MemTotal") - kb("MemAvailable")) / 1024
 
 
+class MemorySampler:
+    """The machine's peak memory in use while the block runs, sampled every 0.1 s."""
+
+    def __enter__(self):
+        self.peak = memory_used_mb()
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+        return self
+
+    def _run(self):
+        while not self.stop.is_set():
+            self.peak = max(self.peak, memory_used_mb())
+            time.sleep(0.1)
+
+    def __exit__(self, *_):
+        self.stop.set()
+        self.thread.join()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--students", default="1,2,4,8")
@@ -67,22 +88,10 @@ def main():
     for n in [int(x) for x in args.students.split(",")]:
         print(f"==> {n} student(s) at once", flush=True)
         baseline = memory_used_mb()
-        peak = [baseline]
-        done = False
-
-        def sample():
-            while not done:
-                peak[0] = max(peak[0], memory_used_mb())
-                time.sleep(0.1)
-
-        import threading
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
-        started = time.time()
-        runs = measure(n)
-        done = True
-        sampler.join()
-        results[n] = {"runs": runs, "seconds": time.time() - started, "used_peak_mb": peak[0] - baseline}
+        with MemorySampler() as sampler:
+            started = time.time()
+            runs = measure(n)
+        results[n] = {"runs": runs, "seconds": time.time() - started, "used_peak_mb": sampler.peak - baseline}
         errors = [c["error"] for run in runs for c in run["cells"] if c["error"]]
         print(f"    {time.time() - started:.0f}s, {len(errors)} cell error(s)" + (f": {errors[0][-200:]}" if errors else ""))
     out = table(results, args.server_mb)

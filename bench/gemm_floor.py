@@ -39,11 +39,11 @@ def step_products_ms(repeats=2000):
     for _ in range(5):
         t = time.perf_counter()
         for _ in range(repeats):
-            for a, w in zip(acts, weights):
+            for a, w in zip(acts, weights, strict=True):
                 a @ w
-            for a, g in zip(acts, grads):
+            for a, g in zip(acts, grads, strict=True):
                 a.T @ g
-            for g, w in zip(grads[1:], weights[1:]):
+            for g, w in zip(grads[1:], weights[1:], strict=True):
                 g @ w.T
         best = min(best, (time.perf_counter() - t) / repeats)
     return best * 1e3

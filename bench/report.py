@@ -15,7 +15,6 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-
 # scripts/bench cells writes its section between these markers (bench/cells.py).
 CELLS_BEGIN, CELLS_END = "<!-- cells -->", "<!-- /cells -->"
 

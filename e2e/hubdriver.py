@@ -18,10 +18,8 @@ from pathlib import Path
 
 import requests
 import websocket
+from labdriver import CHROMIUM, CHROMIUM_FLAGS, WATCH_LIVE_OUTPUTS, LabRun, _guard, read_page, run_menu, wait_until_done
 from playwright.sync_api import sync_playwright
-
-from labdriver import (CHROMIUM, CHROMIUM_FLAGS, WATCH_LIVE_OUTPUTS, LabRun, _guard, read_page, run_menu,
-                       wait_until_done)
 
 
 def browser_login(page, base, name, password, shot=None):

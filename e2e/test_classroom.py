@@ -20,7 +20,6 @@ from pathlib import Path
 
 import pytest
 import requests
-
 from hubdriver import ServerClient, admin_users
 from labdriver import CHROMIUM, ROOT
 
@@ -134,7 +133,7 @@ def class_run(hub):
         return json.loads(done.stdout.strip().splitlines()[-1])
 
     with ThreadPoolExecutor(len(STUDENTS)) as pool:
-        runs = dict(zip(STUDENTS, pool.map(one, STUDENTS)))
+        runs = dict(zip(STUDENTS, pool.map(one, STUDENTS), strict=True))
     print(f"3 students at once: {time.time() - started:.0f}s; " +
           ", ".join(f"{n} {r['seconds']:.0f}s" for n, r in runs.items()))
     return runs

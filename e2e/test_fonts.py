@@ -3,9 +3,8 @@ given a font configuration with DejaVu alone), it finds the missing-glyph boxes.
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
-
 from labdriver import CHROMIUM, CHROMIUM_FLAGS, korean_rendering
+from playwright.sync_api import sync_playwright
 
 if not Path(CHROMIUM).exists():
     pytest.skip(f"SKIP: no Chromium at {CHROMIUM} (Debian: apt-get install chromium; or set LESSON_CHROMIUM)",

@@ -3,7 +3,6 @@ the cells below: they work on the last completed epoch and say that training sto
 from pathlib import Path
 
 import pytest
-
 from labdriver import CHROMIUM, ROOT, LabRun, _code_cells, lab_session, read_page, run_menu, wait_until_done
 
 if not Path(CHROMIUM).exists():

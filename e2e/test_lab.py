@@ -4,7 +4,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from labdriver import CHROMIUM, ROOT, assert_korean_is_legible, run_in_lab
 
 OUT = ROOT / "out" / "e2e"

@@ -10,7 +10,6 @@ import subprocess
 
 import nbformat
 import pytest
-
 from labdriver import ROOT
 
 EXECUTE = [str(ROOT / ".venv" / "bin" / "python"), str(ROOT / "scripts" / "execute_notebook.py")]

@@ -6,9 +6,17 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
-from labdriver import (CHROMIUM, ROOT, SVG_IMAGE_TEXTS, LabRun, assert_korean_is_legible, korean_rendering,
-                       lab_session, open_offline, read_page)
+from labdriver import (
+    CHROMIUM,
+    ROOT,
+    SVG_IMAGE_TEXTS,
+    LabRun,
+    assert_korean_is_legible,
+    korean_rendering,
+    lab_session,
+    open_offline,
+    read_page,
+)
 
 if not Path(CHROMIUM).exists():
     pytest.skip(f"SKIP: no Chromium at {CHROMIUM} (Debian: apt-get install chromium; or set LESSON_CHROMIUM)",

@@ -71,7 +71,7 @@ def student():
 
 
 def chown_tree(path: Path, uid, gid):
-    for dirpath, dirnames, filenames in os.walk(path):
+    for dirpath, _dirnames, filenames in os.walk(path):
         os.chown(dirpath, uid, gid)
         for name in filenames:
             os.lchown(os.path.join(dirpath, name), uid, gid)

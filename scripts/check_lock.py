@@ -94,7 +94,7 @@ def check(lock: Path, python_version: str) -> list:
             if name in picked:
                 return [f"{lock}: two lines for {req.name} apply on Python {python_version}"]
             picked[name] = (req, hashes)
-    for name, (req, hashes) in picked.items():
+    for req, hashes in picked.values():
         if not hashes:
             return [f"{lock}: {req.name} has no --hash"]
     lines = [f"{req.name}{req.specifier} " + " ".join(hashes) for req, hashes in picked.values()]

@@ -17,7 +17,7 @@ import (
 	"strconv"
 	"time"
 
-	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck // GoMLX graph code reads best with its dot import.
+	. "github.com/gomlx/gomlx/core/graph" // Dot import allowed in staticcheck.conf.
 	"github.com/gomlx/gomlx/core/tensors"
 
 	"mnistlesson/pkg/backend"
@@ -81,7 +81,7 @@ func main() {
 		var times []float64
 		for r := range repeat + 3 { // The first calls compile and warm up.
 			start := time.Now()
-			out := lesson.Must1(exec.Exec(args...))
+			out := lesson.Must1(exec.Call(args...))
 			out[0].Value() // Waits for the result.
 			if r >= 3 {
 				times = append(times, time.Since(start).Seconds()*1000/steps)

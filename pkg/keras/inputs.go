@@ -4,7 +4,7 @@ import (
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
-	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck // GoMLX graph code reads best with its dot import.
+	. "github.com/gomlx/gomlx/core/graph" // Dot import allowed in staticcheck.conf.
 	"github.com/gomlx/gomlx/core/tensors"
 
 	"mnistlesson/pkg/ndarray"

@@ -3,7 +3,7 @@ package keras
 import (
 	"fmt"
 
-	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck // GoMLX graph code reads best with its dot import.
+	. "github.com/gomlx/gomlx/core/graph" // Dot import allowed in staticcheck.conf.
 	"github.com/gomlx/gomlx/ml/layers/activation"
 )
 

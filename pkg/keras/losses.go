@@ -1,7 +1,7 @@
 package keras
 
 import (
-	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck // GoMLX graph code reads best with its dot import.
+	. "github.com/gomlx/gomlx/core/graph" // Dot import allowed in staticcheck.conf.
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train/loss"
 	"github.com/gomlx/gomlx/ml/train/metric"

@@ -39,7 +39,7 @@ func moduleDataDir() (string, error) {
 	}
 	cache := goModCache()
 	if cache == "" {
-		return "", fmt.Errorf("Go module cache not found")
+		return "", fmt.Errorf("mnist: the Go module cache was not found")
 	}
 	dir := filepath.Join(cache, escaped+"@"+version, "data")
 	if _, err := os.Stat(dir); err != nil {

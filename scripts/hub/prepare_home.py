@@ -78,7 +78,7 @@ def warm_go_cache(template, caches, user):
     tmp = tempfile.mkdtemp(dir=caches, prefix=".new-")
     os.rmdir(tmp)
     subprocess.run(["cp", "-al", template, tmp], check=True)
-    for dirpath, dirnames, _ in os.walk(tmp):
+    for dirpath, _dirnames, _ in os.walk(tmp):
         os.lchown(dirpath, user.pw_uid, user.pw_gid)  # Folders only: the files stay root's.
         os.chmod(dirpath, 0o700)
     if os.path.lexists(dest):
