@@ -2,8 +2,9 @@
 terminal as it arrives (so training epochs show up live), then writes the executed notebook and
 its HTML export to the output folder and prints the test accuracy.
 
-Usage: execute_notebook.py NOTEBOOK OUT_DIR
-Exits 1 if any cell fails, naming the cell."""
+Usage: execute_notebook.py [--allow-errors] NOTEBOOK OUT_DIR
+Exits 1 if any cell fails, naming the cell; with --allow-errors every cell runs even after one
+fails (to see every error at once)."""
 import os
 import re
 import sys
@@ -27,7 +28,9 @@ class StreamingClient(NotebookClient):
 
 
 def main():
-    src, out_dir = sys.argv[1], sys.argv[2]
+    args = sys.argv[1:]
+    allow_errors = "--allow-errors" in args
+    src, out_dir = [a for a in args if a != "--allow-errors"]
     os.makedirs(out_dir, exist_ok=True)
     nb = nbformat.read(src, as_version=4)
     code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
@@ -46,6 +49,7 @@ def main():
         timeout=None,
         resources={"metadata": {"path": os.path.dirname(os.path.abspath(src))}},
         on_cell_start=on_cell_start,
+        allow_errors=allow_errors,
     )
     base = os.path.splitext(os.path.basename(src))[0]
     kernel_log = os.path.join(out_dir, base + ".kernel.log")
@@ -73,6 +77,11 @@ def main():
                      any(o.get("output_type") == "error" for o in c.get("outputs", []))), None)
         where = f"code cell {code_cells.index(cell) + 1}" if cell in code_cells else "a cell"
         print(f"FAILED in {where}: {str(failed).strip().splitlines()[-1]}", file=sys.stderr)
+        sys.exit(1)
+    errored = [n + 1 for n, i in enumerate(code_cells)
+               if any(o.get("output_type") == "error" for o in nb.cells[i].get("outputs", []))]
+    if errored:  # Only with --allow-errors: otherwise the first error stopped the run above.
+        print(f"FAILED in code cell(s) {', '.join(map(str, errored))}", file=sys.stderr)
         sys.exit(1)
     text = "".join("".join(o.get("text", "")) for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     m = re.search(r"Test accuracy: ([0-9.]+)", text)

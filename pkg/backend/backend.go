@@ -1,10 +1,3 @@
-// Package backend picks the GoMLX compute backend the lesson trains on and says which one, in
-// one line.
-//
-// The lesson's backend is XLA on the CPU. When its PJRT plugin cannot be loaded, Default says
-// why in one sentence and falls back to GoMLX's pure Go backend, so a classroom never stops
-// at this step. Setting LESSON_BACKEND (e.g. "xla:cpu", "go", "xla:cuda") asks for one backend
-// strictly: if it cannot start, the error is returned instead of falling back.
 package backend
 
 import (
@@ -19,6 +12,8 @@ import (
 	"github.com/gomlx/go-xla/compute/xla"
 	"github.com/gomlx/go-xla/pjrt"
 	_ "github.com/gomlx/gomlx/backends/default" // Registers the "xla" and "go" backends.
+
+	"mnistlesson/pkg/lesson"
 )
 
 // EnvStrict names the environment variable that selects a backend strictly.
@@ -44,13 +39,10 @@ func Default() (compute.Backend, error) {
 	return defaultBackend, defaultErr
 }
 
-// MustDefault is Default for notebooks: it panics with the reason if no backend can start.
+// MustDefault is Default for notebooks: when no backend can start, it stops the cell with the
+// reason and what to do (lesson.Stop), without a Go stack trace.
 func MustDefault() compute.Backend {
-	b, err := Default()
-	if err != nil {
-		panic(err)
-	}
-	return b
+	return lesson.Must1(Default())
 }
 
 // Choose creates a backend. With a non-empty strict name it creates exactly that one or fails.

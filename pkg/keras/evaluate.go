@@ -1,12 +1,13 @@
 package keras
 
 import (
+	"fmt"
+
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/dataset"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train"
 	"github.com/gomlx/gomlx/ml/train/metric"
-	"github.com/pkg/errors"
 
 	"mnistlesson/pkg/ndarray"
 )
@@ -35,19 +36,19 @@ func (m *Model) Evaluate(x, y *ndarray.Array) (loss, accuracy float64, err error
 	}
 	ds, err := dataset.InMemoryFromData(m.backend, "eval", []any{xt}, []any{tensors.FromFlatDataAndDimensions(y.Float32(), y.Dims()...)})
 	if err != nil {
-		return 0, 0, errors.WithMessage(err, "keras: preparing the evaluation data")
+		return 0, 0, fmt.Errorf("keras: preparing the evaluation data: %w", err)
 	}
 	ds.BatchSize(evalBatchSize, false)
 	results, err := trainer.Eval(ds)
 	if err != nil {
-		return 0, 0, errors.WithMessage(err, "keras: evaluation failed")
+		return 0, 0, fmt.Errorf("keras: evaluation failed: %w", err)
 	}
 	return scalar(results[0]), scalar(results[1]), nil
 }
 
-// Predict returns the model's output for x [N, InputDim]: the class probabilities [N, OutputDim]
-// when the last layer is a softmax.
-func (m *Model) Predict(x *ndarray.Array) (*tensors.Tensor, error) {
+// Predict returns the model's output for x [N, InputDim], like model.predict in Keras: the class
+// probabilities [N, OutputDim] float32 when the last layer is a softmax.
+func (m *Model) Predict(x *ndarray.Array) (*ndarray.Array, error) {
 	if err := m.ready(); err != nil {
 		return nil, err
 	}
@@ -59,7 +60,7 @@ func (m *Model) Predict(x *ndarray.Array) (*tensors.Tensor, error) {
 	}
 	exec, err := model.NewExec(m.backend, m.store, m.probabilities)
 	if err != nil {
-		return nil, errors.WithMessage(err, "keras: building the prediction graph")
+		return nil, fmt.Errorf("keras: building the prediction graph: %w", err)
 	}
 	xt, err := inputTensor(nil, x)
 	if err != nil {
@@ -67,7 +68,11 @@ func (m *Model) Predict(x *ndarray.Array) (*tensors.Tensor, error) {
 	}
 	out, err := exec.Call(xt)
 	if err != nil {
-		return nil, errors.WithMessage(err, "keras: prediction failed")
+		return nil, fmt.Errorf("keras: prediction failed: %w", err)
 	}
-	return out[0], nil
+	values, err := tensors.CopyFlatData[float32](out[0])
+	if err != nil {
+		return nil, fmt.Errorf("keras: reading the predictions: %w", err)
+	}
+	return ndarray.FromFloat32(values, out[0].Shape().Dimensions...), nil
 }

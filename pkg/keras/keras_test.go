@@ -9,11 +9,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/gomlx/gomlx/core/tensors"
-
 	"mnistlesson/pkg/mnist"
 	"mnistlesson/pkg/ndarray"
-	"mnistlesson/pkg/prep"
 )
 
 // lessonModel is the lesson's 784-64-32-10 perceptron.
@@ -57,16 +54,16 @@ func mnistSubset(t *testing.T, n, m int) (x, y, xTest, yTest *ndarray.Array) {
 	cut := func(images, labels *ndarray.Array, k int) (*ndarray.Array, *ndarray.Array) {
 		images, err := images.Slice(0, k)
 		if err == nil {
-			images, err = prep.Reshape(images, k, 784)
+			images, err = images.Reshape(k, 784)
 		}
 		if err == nil {
-			images, err = prep.Normalize(images)
+			images, err = images.Normalize()
 		}
 		if err == nil {
 			labels, err = labels.Slice(0, k)
 		}
 		if err == nil {
-			labels, err = prep.ToCategorical(labels, 10)
+			labels, err = labels.OneHot(10)
 		}
 		if err != nil {
 			t.Fatal(err)
@@ -128,7 +125,7 @@ func TestFitLearnsAndSavedModelPredictsTheSame(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p0, p1 := tensors.MustCopyFlatData[float32](before), tensors.MustCopyFlatData[float32](after)
+	p0, p1 := before.Float32(), after.Float32()
 	for i := range p0 {
 		if p0[i] != p1[i] {
 			t.Fatalf("prediction %d differs after reload: %v vs %v", i, p0[i], p1[i])

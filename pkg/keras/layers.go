@@ -31,15 +31,6 @@ func (l *Layer) InputDim(n int) *Layer { l.inputDim = n; return l }
 // ("dense", "dense_1", ...).
 func (l *Layer) Name(name string) *Layer { l.name = name; return l }
 
-// Units returns the layer's output width.
-func (l *Layer) Units() int { return l.units }
-
-// ActivationName returns the layer's activation.
-func (l *Layer) ActivationName() string { return l.activation }
-
-// LayerName returns the layer's name.
-func (l *Layer) LayerName() string { return l.name }
-
 var knownActivations = map[string]bool{"relu": true, "softmax": true, "sigmoid": true, "tanh": true, "linear": true}
 
 func (l *Layer) validate(index int) error {

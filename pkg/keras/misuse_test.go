@@ -11,8 +11,6 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/gomlx/gomlx/core/tensors"
-
 	"mnistlesson/pkg/ndarray"
 )
 
@@ -90,15 +88,16 @@ func TestDivergingLossStopsTraining(t *testing.T) {
 
 // interruptAfter sends SIGINT to this process at the end of the given epoch, as GoNB does when
 // the kernel is interrupted.
-type interruptAfter struct{ epoch int }
+type interruptAfter struct {
+	BaseCallback
+	epoch int
+}
 
-func (interruptAfter) OnEpochBegin(int, int, int)            {}
-func (interruptAfter) OnBatchEnd(int, int, float64, float64) {}
-func (interruptAfter) OnTrainEnd(*History)                   {}
-func (i interruptAfter) OnEpochEnd(epoch int, _ *History) {
+func (i interruptAfter) OnEpochEnd(epoch int, _ *History) error {
 	if epoch == i.epoch {
 		_ = syscall.Kill(os.Getpid(), syscall.SIGINT)
 	}
+	return nil
 }
 
 func TestInterruptKeepsTheLastCompletedEpoch(t *testing.T) {
@@ -146,7 +145,7 @@ func TestSameSeedSameResult(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		losses[i], preds[i] = h.Loss, tensors.MustCopyFlatData[float32](p)
+		losses[i], preds[i] = h.Loss, p.Float32()
 	}
 	for e := range losses[0] {
 		if losses[0][e] != losses[1][e] {

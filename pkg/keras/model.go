@@ -1,19 +1,3 @@
-// Package keras is a small Keras-style API over GoMLX, so that each notebook cell of the lesson
-// reads like its Keras original:
-//
-//	model := keras.Sequential(
-//		keras.Dense(64).InputDim(784).Activation("relu"),
-//		keras.Dense(32).Activation("relu"),
-//		keras.Dense(10).Activation("softmax"),
-//	).Compile("categorical_crossentropy", "adam", "accuracy")
-//	history, err := model.Fit(xTrain, yTrain).Epochs(100).BatchSize(32).Done()
-//	testLoss, testAcc, err := model.Evaluate(xTest, yTest)
-//
-// GoMLX does the work: layers.Dense builds the layers, optimizer.Adam updates them in a graph
-// compiled by model.Exec (several steps per call, see StepsPerCall), train.Trainer evaluates
-// them, and model/checkpoint saves them. Because GoNB runs each notebook
-// cell as a new process, Fit saves the trained weights and the History in the model's folder
-// (SaveDir) and later cells load them from there.
 package keras
 
 import (
@@ -31,8 +15,8 @@ import (
 	"mnistlesson/pkg/backend"
 )
 
-// DType of the weights and of the inputs the model takes.
-var DType = dtypes.Float32
+// DType of the weights and of the inputs the model takes: float32, the only one the lesson uses.
+const DType = dtypes.Float32
 
 // Adam defaults, as in Keras.
 const (

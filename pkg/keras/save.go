@@ -11,53 +11,58 @@ import (
 	"github.com/gomlx/gomlx/ml/model/checkpoint"
 )
 
-// saver writes the weights (a GoMLX checkpoint) and the History into the model's SaveDir.
-type saver struct {
-	dir     string
+// ModelCheckpoint saves the weights (a GoMLX checkpoint) and the History in the model's SaveDir
+// after every epoch, like Keras' ModelCheckpoint callback; Fit always runs one, since each
+// notebook cell is a new process that loads the model from there. It holds the folder's training
+// lock (lockSaveDir) until Fit returns.
+type ModelCheckpoint struct {
+	BaseCallback
+	Dir     string
 	handler *checkpoint.Handler
-	unlock  func() // Releases the training lock of dir (lockSaveDir).
+	unlock  func()
 }
 
-// newSaver prepares m.saveDir for a new training run. A model already saved there is moved to
-// saveDir + ".previous" rather than deleted or, worse, silently resumed.
-func (m *Model) newSaver(store *model.Store, log io.Writer) (*saver, error) {
+// newModelCheckpoint prepares m.saveDir for a new training run. A model already saved there is
+// moved to saveDir + ".previous" rather than deleted or, worse, silently resumed.
+func (m *Model) newModelCheckpoint(store *model.Store, log io.Writer) (*ModelCheckpoint, error) {
 	dir := m.saveDir
 	unlock, err := lockSaveDir(dir)
 	if err != nil {
 		return nil, err
 	}
+	fail := func(err error) (*ModelCheckpoint, error) {
+		unlock()
+		return nil, err
+	}
 	if _, err := os.Stat(dir); err == nil {
 		previous := dir + ".previous"
 		if err := os.RemoveAll(previous); err != nil {
-			return nil, fmt.Errorf("keras: cannot remove the older backup %s: %w", previous, err)
+			return fail(fmt.Errorf("keras: cannot remove the older backup %s: %w", previous, err))
 		}
 		if err := os.Rename(dir, previous); err != nil {
-			return nil, fmt.Errorf("keras: cannot move the earlier model %s aside: %w", dir, err)
+			return fail(fmt.Errorf("keras: cannot move the earlier model %s aside: %w", dir, err))
 		}
 		fmt.Fprintf(log, "Training starts over: the model saved earlier in %s was moved to %s.\n", dir, previous)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		unlock()
-		return nil, fmt.Errorf("keras: cannot create %s to save the model: %w", dir, err)
+		return fail(fmt.Errorf("keras: cannot create %s to save the model: %w", dir, err))
 	}
 	if err := m.saveArchitecture(dir); err != nil {
-		unlock()
-		return nil, fmt.Errorf("keras: cannot save the model in %s: %w", dir, err)
+		return fail(fmt.Errorf("keras: cannot save the model in %s: %w", dir, err))
 	}
 	handler, err := checkpoint.Build(store).Dir(dir).Keep(1).Done()
 	if err != nil {
-		unlock()
-		return nil, fmt.Errorf("keras: cannot save the model in %s: %w", dir, err)
+		return fail(fmt.Errorf("keras: cannot save the model in %s: %w", dir, err))
 	}
-	return &saver{dir: dir, handler: handler, unlock: unlock}, nil
+	return &ModelCheckpoint{Dir: dir, handler: handler, unlock: unlock}, nil
 }
 
-// save stores the current weights, then the History that describes them.
-func (s *saver) save(h *History) error {
-	if err := s.handler.Save(); err != nil {
-		return fmt.Errorf("keras: saving the model in %s: %w", s.dir, err)
+// OnEpochEnd stores the current weights, then the History that describes them.
+func (c *ModelCheckpoint) OnEpochEnd(_ int, h *History) error {
+	if err := c.handler.Save(); err != nil {
+		return fmt.Errorf("keras: saving the model in %s: %w", c.Dir, err)
 	}
-	return h.save(s.dir)
+	return h.save(c.Dir)
 }
 
 // load reads the weights Fit saved in m.saveDir, for a new process (a later notebook cell).

@@ -50,13 +50,13 @@ func (m *Model) Summary() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Model: %q\n", m.name)
 	b.WriteString(rule)
-	fmt.Fprintf(&b, " %-28s %-25s %-10s\n", "Layer (type)", "Output Shape", "Param #")
+	fmt.Fprintf(&b, " %-28s %-25s %s\n", "Layer (type)", "Output Shape", "Param #")
 	b.WriteString(double)
 	for i, l := range m.LayerSummaries() {
 		if i > 0 {
 			b.WriteString(rule)
 		}
-		fmt.Fprintf(&b, " %-28s %-25s %-10s\n", fmt.Sprintf("%s (%s)", l.Name, l.Type), l.OutputShape, Commas(l.Params))
+		fmt.Fprintf(&b, " %-28s %-25s %s\n", fmt.Sprintf("%s (%s)", l.Name, l.Type), l.OutputShape, Commas(l.Params))
 	}
 	b.WriteString(double)
 	total := m.CountParams()

@@ -1,5 +1,3 @@
-// Package lesson holds the notebook's settings that come from the environment, so that tests
-// and demos can shorten the lesson without editing it.
 package lesson
 
 import (

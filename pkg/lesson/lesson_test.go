@@ -2,11 +2,23 @@ package lesson
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"strings"
 	"testing"
 )
+
+func ExampleCatch() {
+	// A notebook-facing function stops the cell when misused; outside a cell, Catch gets the error.
+	err := Catch(func() {
+		Must1(fmt.Sscan("seven", new(int)))
+		fmt.Println("not reached")
+	})
+	fmt.Println("stopped:", err)
+	// Output:
+	// stopped: expected integer
+}
 
 // captureStdout runs fn and returns what it printed.
 func captureStdout(t *testing.T, fn func()) string {
@@ -50,4 +62,22 @@ func TestMustStopsOnError(t *testing.T) {
 	if code != 1 {
 		t.Errorf("exit code %d, want 1", code)
 	}
+}
+
+func TestCatchLetsOtherPanicsThrough(t *testing.T) {
+	defer func() {
+		if r := recover(); r != "not a Stop" {
+			t.Errorf("recovered %v, want the original panic", r)
+		}
+	}()
+	_ = Catch(func() { panic("not a Stop") })
+}
+
+func ExampleEpochs() {
+	os.Setenv(EnvEpochs, "3") // As the tests do; unset, the lesson's 100 epochs train.
+	defer os.Unsetenv(EnvEpochs)
+	fmt.Println(Epochs(100))
+	// Output:
+	// LESSON_EPOCHS=3 is set: training 3 epoch(s) instead of the lesson's 100.
+	// 3
 }

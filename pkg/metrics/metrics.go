@@ -1,43 +1,34 @@
-// Package metrics turns a model's predictions into what a teacher shows after the test
-// accuracy: the predicted classes, the confusion matrix and the list of mistakes.
 package metrics
 
 import (
 	"fmt"
 
-	"github.com/gomlx/compute/dtypes"
-	"github.com/gomlx/gomlx/core/tensors"
-
+	"mnistlesson/pkg/lesson"
 	"mnistlesson/pkg/ndarray"
 )
 
 // Labels returns the class of each example from uint8 labels [N] (as mnist.LoadData returns
 // them) or one-hot float32 labels [N, C] (as prep.ToCategorical returns them).
-func Labels(y *ndarray.Array) ([]int, error) {
-	switch {
-	case (y.Storage() == ndarray.Uint8Values && y.Rank() == 1) || y.Storage() == ndarray.OneHotUint8:
+func Labels(y *ndarray.Array) []int {
+	if (y.Storage() == ndarray.Uint8Values && y.Rank() == 1) || y.Storage() == ndarray.OneHotUint8 {
 		out := make([]int, y.Len())
 		for i, v := range y.Bytes() {
 			out[i] = int(v)
 		}
-		return out, nil
-	case y.Storage() == ndarray.Float32Values && y.Rank() == 2:
-		return classesOf(y.Float32(), y.Len(), y.Dims()[1]), nil
+		return out
 	}
-	return nil, fmt.Errorf("metrics: labels must be uint8 [N] or one-hot float32 [N, C], got %s", y)
+	if y.Storage() != ndarray.Uint8Values && y.Rank() == 2 {
+		return Classes(y)
+	}
+	lesson.Stop(fmt.Errorf("metrics.Labels: labels must be uint8 [N] or one-hot float32 [N, C], got %s", y))
+	return nil
 }
 
-// Classes returns the most probable class of each row of probabilities [N, C] float32.
-func Classes(probs *tensors.Tensor) ([]int, error) {
-	s := probs.Shape()
-	if s.DType != dtypes.Float32 || s.Rank() != 2 {
-		return nil, fmt.Errorf("metrics: expects probabilities float32 [N, C], got %s", s)
-	}
-	return classesOf(tensors.MustCopyFlatData[float32](probs), s.Dimensions[0], s.Dimensions[1]), nil
-}
-
-// classesOf returns the index of the largest value of each row of flat [n, c].
-func classesOf(flat []float32, n, c int) []int {
+// Classes returns the most probable class of each row of probabilities [N, C] float32: NumPy's
+// argmax(probs, axis=1).
+func Classes(probs *ndarray.Array) []int {
+	n, c := rowsOf("metrics.Classes", probs)
+	flat := probs.Float32()
 	out := make([]int, n)
 	for i := range n {
 		row := flat[i*c : (i+1)*c]
@@ -50,13 +41,22 @@ func classesOf(flat []float32, n, c int) []int {
 	return out
 }
 
+// rowsOf returns the dimensions of probabilities [N, C] float32, or stops the cell.
+func rowsOf(who string, probs *ndarray.Array) (n, c int) {
+	if probs.Storage() == ndarray.Uint8Values || probs.Rank() != 2 {
+		lesson.Stop(fmt.Errorf("%s: expects probabilities float32 [N, C], as model.Predict returns them, got %s", who, probs))
+	}
+	dims := probs.Dims()
+	return dims[0], dims[1]
+}
+
 // ConfusionMatrix counts examples by true class (row) and predicted class (column).
 type ConfusionMatrix [][]int
 
 // Confusion builds the confusion matrix of numClasses classes.
-func Confusion(trueClasses, predicted []int, numClasses int) (ConfusionMatrix, error) {
+func Confusion(trueClasses, predicted []int, numClasses int) ConfusionMatrix {
 	if len(trueClasses) != len(predicted) {
-		return nil, fmt.Errorf("metrics: %d true classes but %d predictions", len(trueClasses), len(predicted))
+		lesson.Stop(fmt.Errorf("metrics.Confusion: %d true classes but %d predictions", len(trueClasses), len(predicted)))
 	}
 	cm := make(ConfusionMatrix, numClasses)
 	for i := range cm {
@@ -65,11 +65,11 @@ func Confusion(trueClasses, predicted []int, numClasses int) (ConfusionMatrix, e
 	for i, t := range trueClasses {
 		p := predicted[i]
 		if t < 0 || t >= numClasses || p < 0 || p >= numClasses {
-			return nil, fmt.Errorf("metrics: example %d has class %d → %d, outside 0..%d", i, t, p, numClasses-1)
+			lesson.Stop(fmt.Errorf("metrics.Confusion: example %d has class %d → %d, outside 0..%d", i, t, p, numClasses-1))
 		}
 		cm[t][p]++
 	}
-	return cm, nil
+	return cm
 }
 
 // Total returns the number of examples counted.
@@ -105,36 +105,32 @@ type Mistake struct {
 
 // Mistakes lists the misclassified examples in dataset order, given the true classes and the
 // model's probabilities [N, C].
-func Mistakes(trueClasses []int, probs *tensors.Tensor) ([]Mistake, error) {
-	predicted, err := Classes(probs)
-	if err != nil {
-		return nil, err
-	}
+func Mistakes(trueClasses []int, probs *ndarray.Array) []Mistake {
+	predicted := Classes(probs)
 	if len(predicted) != len(trueClasses) {
-		return nil, fmt.Errorf("metrics: %d true classes but %d predictions", len(trueClasses), len(predicted))
+		lesson.Stop(fmt.Errorf("metrics.Mistakes: %d true classes but %d predictions", len(trueClasses), len(predicted)))
 	}
-	c := probs.Shape().Dimensions[1]
-	flat := tensors.MustCopyFlatData[float32](probs)
+	_, c := rowsOf("metrics.Mistakes", probs)
+	flat := probs.Float32()
 	var out []Mistake
 	for i, p := range predicted {
 		if p != trueClasses[i] {
 			out = append(out, Mistake{Index: i, True: trueClasses[i], Predicted: p, Probability: float64(flat[i*c+p])})
 		}
 	}
-	return out, nil
+	return out
 }
 
 // Row returns row i of probabilities [N, C] as float64s.
-func Row(probs *tensors.Tensor, i int) ([]float64, error) {
-	s := probs.Shape()
-	if s.Rank() != 2 || i < 0 || i >= s.Dimensions[0] {
-		return nil, fmt.Errorf("metrics: row %d of %s does not exist", i, s)
+func Row(probs *ndarray.Array, i int) []float64 {
+	n, c := rowsOf("metrics.Row", probs)
+	if i < 0 || i >= n {
+		lesson.Stop(fmt.Errorf("metrics.Row: row %d of %s does not exist", i, probs))
 	}
-	c := s.Dimensions[1]
-	flat := tensors.MustCopyFlatData[float32](probs)
+	flat := probs.Float32()
 	out := make([]float64, c)
 	for k := range c {
 		out[k] = float64(flat[i*c+k])
 	}
-	return out, nil
+	return out
 }

@@ -3,26 +3,19 @@ package show
 import (
 	"fmt"
 	"image/color"
+	"math"
 
+	xfont "golang.org/x/image/font"
 	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/palette/moreland"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 
+	"mnistlesson/pkg/lesson"
 	"mnistlesson/pkg/metrics"
 	"mnistlesson/pkg/ndarray"
 )
-
-// countGrid adapts a confusion matrix to plotter.GridXYZ: column = predicted class (x),
-// row = true class (y, drawn with 0 at the top as in the usual layout).
-type countGrid metrics.ConfusionMatrix
-
-func (g countGrid) Dims() (c, r int)   { return len(g), len(g) }
-func (g countGrid) X(c int) float64    { return float64(c) }
-func (g countGrid) Y(r int) float64    { return float64(len(g) - 1 - r) }
-func (g countGrid) Z(c, r int) float64 { return float64(g[r][c]) }
 
 // classTicks labels the axis positions with the class digits; reversed flips them for the y axis.
 type classTicks struct {
@@ -42,46 +35,83 @@ func (t classTicks) Ticks(_, _ float64) []plot.Tick {
 	return ticks
 }
 
-// ConfusionMatrixPNG draws cm as a heatmap with the count written in each cell.
+// Colours of the confusion matrix: sequential scales, light to dark (ColorBrewer's Blues for the
+// mistakes, Greens for the diagonal), so that a cell with more examples is always darker and the
+// few mistakes are not washed out by the diagonal's thousands.
+var (
+	mistakeLight, mistakeDark = color.RGBA{R: 0xf7, G: 0xfb, B: 0xff, A: 0xff}, color.RGBA{R: 0x08, G: 0x30, B: 0x6b, A: 0xff}
+	rightLight, rightDark     = color.RGBA{R: 0xe5, G: 0xf5, B: 0xe0, A: 0xff}, color.RGBA{R: 0x00, G: 0x6d, B: 0x2c, A: 0xff}
+)
+
+// shade returns the colour a fraction t (0..1) of the way from light to dark.
+func shade(light, dark color.RGBA, t float64) color.RGBA {
+	mix := func(a, b uint8) uint8 { return uint8(float64(a) + t*(float64(b)-float64(a)) + 0.5) }
+	return color.RGBA{R: mix(light.R, dark.R), G: mix(light.G, dark.G), B: mix(light.B, dark.B), A: 0xff}
+}
+
+// confusionCells draws a confusion matrix as coloured cells, each with its count: the diagonal
+// (right answers) in greens, the mistakes in blues, each scale running from 0 to its own largest
+// count (square root, so that 1 or 2 mistakes still show). Column = predicted class (x), row =
+// true class (y, 0 at the top).
+type confusionCells metrics.ConfusionMatrix
+
+func (cm confusionCells) Plot(c draw.Canvas, p *plot.Plot) {
+	n := len(cm)
+	maxRight, maxMistake := 1, 1
+	for r, row := range cm {
+		for col, v := range row {
+			if r == col {
+				maxRight = max(maxRight, v)
+			} else {
+				maxMistake = max(maxMistake, v)
+			}
+		}
+	}
+	tx, ty := p.Transforms(&c)
+	for r, row := range cm {
+		for col, v := range row {
+			y := float64(n - 1 - r)
+			rect := vg.Rectangle{Min: vg.Point{X: tx(float64(col) - 0.5), Y: ty(y - 0.5)},
+				Max: vg.Point{X: tx(float64(col) + 0.5), Y: ty(y + 0.5)}}
+			t := math.Sqrt(float64(v) / float64(maxMistake))
+			fill := shade(mistakeLight, mistakeDark, t)
+			if r == col {
+				t = math.Sqrt(float64(v) / float64(maxRight))
+				fill = shade(rightLight, rightDark, t)
+			}
+			c.SetColor(fill)
+			c.Fill(rect.Path())
+			ink := color.Color(color.Black)
+			if t > 0.55 {
+				ink = color.White
+			}
+			style := draw.TextStyle{Color: ink, Font: plot.DefaultFont, XAlign: draw.XCenter, YAlign: draw.YCenter,
+				Handler: plot.DefaultTextHandler}
+			style.Font.Size = vg.Points(8)
+			if r == col {
+				style.Font.Size = vg.Points(9)
+				style.Font.Weight = xfont.WeightBold
+			}
+			c.FillText(style, vg.Point{X: (rect.Min.X + rect.Max.X) / 2, Y: (rect.Min.Y + rect.Max.Y) / 2}, fmt.Sprint(v))
+		}
+	}
+}
+
+// ConfusionMatrixPNG draws cm with the count written in each cell: the diagonal (right answers)
+// in greens, mistakes in blues, darker for more.
 func ConfusionMatrixPNG(cm metrics.ConfusionMatrix, size vg.Length) ([]byte, error) {
 	n := len(cm)
-	maxCount := 1
-	for _, row := range cm {
-		for _, v := range row {
-			maxCount = max(maxCount, v)
-		}
+	if n == 0 {
+		return nil, fmt.Errorf("show: the confusion matrix is empty")
 	}
-	pal := moreland.SmoothBlueRed()
-	pal.SetMin(0)
-	pal.SetMax(float64(maxCount))
-	heat := plotter.NewHeatMap(countGrid(cm), pal.Palette(255))
-	heat.Min, heat.Max = 0, float64(maxCount)
-
-	var pts plotter.XYs
-	var texts []string
-	for r := range n {
-		for c := range n {
-			pts = append(pts, plotter.XY{X: float64(c), Y: float64(n - 1 - r)})
-			texts = append(texts, fmt.Sprint(cm[r][c]))
-		}
-	}
-	labels, err := plotter.NewLabels(plotter.XYLabels{XYs: pts, Labels: texts})
-	if err != nil {
-		return nil, err
-	}
-	for i := range labels.TextStyle {
-		labels.TextStyle[i].XAlign, labels.TextStyle[i].YAlign = draw.XCenter, draw.YCenter
-		labels.TextStyle[i].Font.Size = vg.Points(8)
-		labels.TextStyle[i].Color = color.Black
-	}
-
 	p := plot.New()
-	p.Title.Text = fmt.Sprintf("Confusion matrix (%d test images, accuracy %.4f)", cm.Total(), cm.Accuracy())
+	p.Title.Text = fmt.Sprintf("Confusion matrix: %d of %d right (accuracy %.4f)\ngreen: right; blue: mistakes, darker = more",
+		cm.Correct(), cm.Total(), cm.Accuracy())
 	p.X.Label.Text = "predicted"
 	p.Y.Label.Text = "true"
 	p.X.Tick.Marker = classTicks{n: n}
 	p.Y.Tick.Marker = classTicks{n: n, reversed: true}
-	p.Add(heat, labels)
+	p.Add(confusionCells(cm))
 	p.X.Min, p.X.Max = -0.5, float64(n)-0.5
 	p.Y.Min, p.Y.Max = -0.5, float64(n)-0.5
 	c := vgimg.New(size, size)
@@ -89,14 +119,11 @@ func ConfusionMatrixPNG(cm metrics.ConfusionMatrix, size vg.Length) ([]byte, err
 	return encodePNG(c)
 }
 
-// ConfusionMatrix displays cm inline.
-func ConfusionMatrix(cm metrics.ConfusionMatrix) error {
+// ConfusionMatrix displays cm inline (or stops the cell, see lesson.Stop).
+func ConfusionMatrix(cm metrics.ConfusionMatrix) {
 	data, err := ConfusionMatrixPNG(cm, 6*vg.Inch)
-	if err != nil {
-		return err
-	}
+	lesson.Stop(err)
 	displayPNG(data)
-	return nil
 }
 
 // MistakesPNG draws up to rows×cols misclassified digits, each titled "true → predicted (p)".
@@ -115,14 +142,11 @@ func MistakesPNG(images *ndarray.Array, mistakes []metrics.Mistake, rows, cols i
 	return titledGridPNG(images, indices, titles, cols, width, width*vg.Length(rows)/vg.Length(cols)*11/10, vg.Points(8))
 }
 
-// Mistakes displays up to rows×cols misclassified digits inline.
-func Mistakes(images *ndarray.Array, mistakes []metrics.Mistake, rows, cols int) error {
+// Mistakes displays up to rows×cols misclassified digits inline (or stops the cell).
+func Mistakes(images *ndarray.Array, mistakes []metrics.Mistake, rows, cols int) {
 	data, err := MistakesPNG(images, mistakes, rows, cols, 9*vg.Inch)
-	if err != nil {
-		return err
-	}
+	lesson.Stop(err)
 	displayPNG(data)
-	return nil
 }
 
 // PredictionPNG draws image i beside a bar chart of the model's ten probabilities for it.
@@ -161,12 +185,9 @@ func PredictionPNG(images, labels *ndarray.Array, i int, probabilities []float64
 	return encodePNG(canvas)
 }
 
-// Prediction displays test image i with the model's probabilities inline.
-func Prediction(images, labels *ndarray.Array, i int, probabilities []float64) error {
+// Prediction displays test image i with the model's probabilities inline (or stops the cell).
+func Prediction(images, labels *ndarray.Array, i int, probabilities []float64) {
 	data, err := PredictionPNG(images, labels, i, probabilities, 8*vg.Inch)
-	if err != nil {
-		return err
-	}
+	lesson.Stop(err)
 	displayPNG(data)
-	return nil
 }

@@ -3,6 +3,7 @@ package show
 import (
 	"fmt"
 	"image/color"
+	"os"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -11,6 +12,7 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 
 	"mnistlesson/pkg/keras"
+	"mnistlesson/pkg/lesson"
 )
 
 // curvePlot plots one metric per epoch (epochs numbered from 1).
@@ -59,15 +61,17 @@ func HistoryPNG(h *keras.History, width vg.Length) ([]byte, error) {
 	return encodePNG(canvas)
 }
 
-// History displays the training curves of h inline, with a note when training stopped early.
-func History(h *keras.History) error {
+// History displays the training curves of h inline, with a note when training stopped early, in
+// one output with two representations (see historyOutput): interactive plotly charts (zoom,
+// hover) where JavaScript runs, the same curves as a picture everywhere else. It stops the cell
+// when there is no History yet (lesson.Stop).
+func History(h *keras.History) {
 	data, err := HistoryPNG(h, 9*vg.Inch)
-	if err != nil {
-		return err
-	}
+	lesson.Stop(err)
 	if note := h.Note(); note != "" {
 		fmt.Println(note)
 	}
-	displayPNG(data)
-	return nil
+	output, err := historyOutput(h, data, os.Getenv(EnvPlotlySrc))
+	lesson.Stop(err)
+	display(output)
 }

@@ -14,6 +14,7 @@ import (
 	"gonum.org/v1/plot/vg/vgsvg"
 
 	"mnistlesson/pkg/keras"
+	"mnistlesson/pkg/lesson"
 )
 
 // Geometry of the diagram, in points.
@@ -108,18 +109,14 @@ func drawDiagram(c draw.Canvas, m *keras.Model) {
 
 // ModelDiagram displays the model diagram inline (Keras: plot_model(model, show_shapes=True)).
 // It is sent both as SVG, crisp at any size, and as PNG, which JupyterLab shows instead when a
-// saved notebook is reopened untrusted (it renders no SVG from untrusted outputs).
-func ModelDiagram(m *keras.Model) error {
+// saved notebook is reopened untrusted (it renders no SVG from untrusted outputs). It stops the
+// cell when the model is misconfigured (lesson.Stop).
+func ModelDiagram(m *keras.Model) {
 	svg, err := ModelDiagramSVG(m)
-	if err != nil {
-		return err
-	}
+	lesson.Stop(err)
 	png, err := ModelDiagramPNG(m)
-	if err != nil {
-		return err
-	}
+	lesson.Stop(err)
 	display(map[protocol.MIMEType]any{protocol.MIMEImageSVG: string(svg), protocol.MIMEImagePNG: png})
-	return nil
 }
 
 func textStyle(size float64) draw.TextStyle {

@@ -1,7 +1,3 @@
-// Package show draws the lesson's pictures and displays them inline in the notebook: one digit
-// (plt.imshow) and a grid of digits titled with their labels (the 10×10 subplot grid of the
-// original). Pictures are drawn with gonum/plot into PNG images and handed to GoNB, so they
-// stay in the saved notebook and in its HTML export.
 package show
 
 import (
@@ -17,6 +13,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 
+	"mnistlesson/pkg/lesson"
 	"mnistlesson/pkg/ndarray"
 )
 
@@ -141,22 +138,18 @@ func encodePNG(c *vgimg.Canvas) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// Digit displays image i with its label inline in the notebook (plt.imshow(x_train[i])).
-func Digit(images, labels *ndarray.Array, i int) error {
+// Digit displays image i with its label inline in the notebook (plt.imshow(x_train[i])), or
+// stops the cell when there is no such image (lesson.Stop).
+func Digit(images, labels *ndarray.Array, i int) {
 	data, err := DigitPNG(images, labels, i, 3*vg.Inch)
-	if err != nil {
-		return err
-	}
+	lesson.Stop(err)
 	displayPNG(data)
-	return nil
 }
 
-// Grid displays the first rows×cols digits with their labels inline in the notebook.
-func Grid(images, labels *ndarray.Array, rows, cols int) error {
+// Grid displays the first rows×cols digits with their labels inline in the notebook, or stops
+// the cell.
+func Grid(images, labels *ndarray.Array, rows, cols int) {
 	data, err := GridPNG(images, labels, rows, cols, 7.5*vg.Inch)
-	if err != nil {
-		return err
-	}
+	lesson.Stop(err)
 	displayPNG(data)
-	return nil
 }

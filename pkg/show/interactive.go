@@ -1,13 +1,13 @@
 package show
 
 import (
+	"encoding/json"
 	"fmt"
-	"os"
 
 	grob "github.com/MetalBlueberry/go-plotly/generated/v2.34.0/graph_objects"
 	ptypes "github.com/MetalBlueberry/go-plotly/pkg/types"
 	"github.com/janpfeifer/gonb/gonbui"
-	"github.com/janpfeifer/gonb/gonbui/plotly"
+	"github.com/janpfeifer/gonb/gonbui/protocol"
 
 	"mnistlesson/pkg/keras"
 )
@@ -51,27 +51,47 @@ func HistoryFigures(h *keras.History) ([]*grob.Fig, error) {
 	}, nil
 }
 
-// InteractiveHistory displays the training curves as plotly charts (zoom, hover) with GoNB's
-// plotly support. plotly.js comes from the project ($LESSON_PLOTLY_SRC, served by scripts/lab),
-// never from a CDN; History's static picture is what saved and exported notebooks show.
-func InteractiveHistory(h *keras.History) error {
-	src := os.Getenv(EnvPlotlySrc)
-	if src == "" {
-		return fmt.Errorf("show: %s is not set, so there is no local plotly.js to draw with; "+
-			"open the notebook with scripts/lab (show.History draws the same curves as a picture)", EnvPlotlySrc)
+// historyOutput is the training curves' one output, with both representations: a PNG, for the
+// saved notebook, its HTML export and any viewer without JavaScript; and HTML that shows the same
+// PNG and, when JavaScript runs (a live JupyterLab), replaces it with two plotly charts. plotly.js
+// comes from the project (plotlySrc, served by scripts/lab), never from a CDN; with no plotlySrc
+// the output is the picture alone. JupyterLab shows the HTML, sanitised when the notebook is not
+// trusted: the script goes, the picture stays.
+func historyOutput(h *keras.History, png []byte, plotlySrc string) (map[protocol.MIMEType]any, error) {
+	output := map[protocol.MIMEType]any{protocol.MIMEImagePNG: png}
+	if plotlySrc == "" {
+		return output, nil
 	}
-	plotly.PlotlySrc = src
 	figs, err := HistoryFigures(h)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	for _, fig := range figs {
-		if err := plotly.DisplayFig(fig); err != nil {
-			return err
-		}
+	figsJSON, err := json.Marshal(figs) // Escapes <, > and &: safe inside a <script>.
+	if err != nil {
+		return nil, err
 	}
-	if gonbui.IsNotebook {
-		gonbui.Sync() // See display.
-	}
-	return nil
+	srcJSON, _ := json.Marshal(plotlySrc)
+	id := "curves-" + gonbui.UniqueId()
+	output[protocol.MIMETextHTML] = fmt.Sprintf(`<div id="%s">%s</div>
+<script charset="utf-8">
+(function () {
+  const box = document.getElementById(%q), figures = %s;
+  const draw = () => {
+    box.replaceChildren();
+    for (const fig of figures) {
+      const chart = document.createElement("div");
+      chart.style.display = "inline-block";
+      box.appendChild(chart);
+      window.Plotly.newPlot(chart, fig.data, fig.layout);
+    }
+  };
+  if (window.Plotly) { draw(); return; }
+  const script = document.createElement("script");
+  script.src = %s;
+  script.charset = "utf-8";
+  script.onload = draw; // If plotly.js cannot load (a saved page), the picture stays.
+  document.head.appendChild(script);
+})();
+</script>`, id, imgHTML(png, "loss and accuracy per epoch"), id, figsJSON, srcJSON)
+	return output, nil
 }

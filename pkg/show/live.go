@@ -20,6 +20,7 @@ const progressEvery = 250 * time.Millisecond
 // within the epoch and the training curves after each epoch. Outside a notebook it does nothing
 // (Fit's per-epoch lines remain).
 type Live struct {
+	keras.BaseCallback
 	progressID, curvesID string
 	epoch, epochs        int
 	last                 time.Time
@@ -52,16 +53,17 @@ func (l *Live) OnBatchEnd(step, steps int, loss, acc float64) {
 	gonbui.UpdateHTML(l.progressID, progressHTML(l.epoch, l.epochs, step, steps, loss, acc, time.Since(l.started)))
 }
 
-// OnEpochEnd implements keras.Callback.
-func (l *Live) OnEpochEnd(_ int, h *keras.History) {
+// OnEpochEnd implements keras.Callback: the training curves so far replace the chart.
+func (l *Live) OnEpochEnd(_ int, h *keras.History) error {
 	if !gonbui.IsNotebook {
-		return
+		return nil
 	}
 	data, err := HistoryPNG(h, 9*vg.Inch)
 	if err != nil {
-		return
+		return nil // Only a picture: training goes on.
 	}
 	gonbui.UpdateHTML(l.curvesID, imgHTML(data, "training curves"))
+	return nil
 }
 
 // OnTrainEnd implements keras.Callback. The chart and the progress bar keep their final state,

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/janpfeifer/gonb/gonbui/protocol"
 	"gonum.org/v1/plot/vg"
 
 	"mnistlesson/pkg/keras"
@@ -71,10 +72,7 @@ func TestModelDiagramComesFromTheModel(t *testing.T) {
 
 func TestAnalysisPictures(t *testing.T) {
 	x, y := fakeDigits(20)
-	cm, err := metrics.Confusion([]int{0, 1, 2, 2}, []int{0, 1, 2, 1}, 10)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cm := metrics.Confusion([]int{0, 1, 2, 2}, []int{0, 1, 2, 1}, 10)
 	data, err := ConfusionMatrixPNG(cm, 4*vg.Inch)
 	decodes(t, "confusion matrix", data, err, 280)
 
@@ -112,8 +110,64 @@ func TestInteractiveCurvesHoldTheHistory(t *testing.T) {
 			t.Errorf("accuracy figure lacks %s: %s", want, data)
 		}
 	}
-	t.Setenv(EnvPlotlySrc, "")
-	if err := InteractiveHistory(h); err == nil || !strings.Contains(err.Error(), "scripts/lab") {
-		t.Errorf("without local plotly.js: err = %v", err)
+}
+
+// TestCurvesAreOneOutputWithTwoRepresentations checks the curves cell's output: a PNG for saved
+// notebooks and exports, and HTML that shows the same PNG until plotly.js (from the project)
+// replaces it with the charts.
+func TestCurvesAreOneOutputWithTwoRepresentations(t *testing.T) {
+	h := &keras.History{Loss: []float64{0.3, 0.1}, Accuracy: []float64{0.9, 0.97}}
+	picture, err := HistoryPNG(h, 6*vg.Inch)
+	decodes(t, "curves", picture, err, 300)
+	out, err := historyOutput(h, picture, "/static/plotly.min.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	html, _ := out[protocol.MIMETextHTML].(string)
+	if !bytes.Equal(out[protocol.MIMEImagePNG].([]byte), picture) || len(out) != 2 {
+		t.Errorf("the output should hold the PNG and HTML, got %d representations", len(out))
+	}
+	for _, want := range []string{`"/static/plotly.min.js"`, "Plotly.newPlot", "data:image/png;base64,",
+		`"y":[0.9,0.97]`, "Training accuracy"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the HTML lacks %s", want)
+		}
+	}
+	if strings.Contains(html, "cdn.plot.ly") || strings.Count(html, "</script>") != 1 {
+		t.Error("the HTML must load plotly.js from the project only, in one script")
+	}
+	alone, err := historyOutput(h, picture, "")
+	if err != nil || len(alone) != 1 {
+		t.Errorf("without the project's plotly.js: %d representations, %v; want the picture alone", len(alone), err)
+	}
+}
+
+// TestConfusionMatrixColours checks the scales: greens on the diagonal, blues for mistakes,
+// light to dark, and nothing of the diverging blue-to-red scale it replaced.
+func TestConfusionMatrixColours(t *testing.T) {
+	truth := []int{0, 0, 0, 0, 1, 1, 1, 2, 2, 2}
+	predicted := []int{0, 0, 0, 0, 1, 1, 2, 2, 2, 1}
+	data, err := ConfusionMatrixPNG(metrics.Confusion(truth, predicted, 3), 4*vg.Inch)
+	decodes(t, "confusion matrix", data, err, 280)
+	img, _ := png.Decode(bytes.NewReader(data))
+	var green, blue, red int
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			r, g, bl = r>>8, g>>8, bl>>8
+			switch {
+			case g > r+40 && g > bl+20:
+				green++
+			case bl > r+40 && bl > g+20:
+				blue++
+			case r > g+60 && r > bl+60:
+				red++
+			}
+		}
+	}
+	t.Logf("green %d, blue %d, red %d pixels", green, blue, red)
+	if green < 1000 || blue < 1000 || red > 0 {
+		t.Errorf("green %d (the diagonal), blue %d (mistakes), red %d pixels; want greens and blues, no red", green, blue, red)
 	}
 }

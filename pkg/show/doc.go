@@ -1,0 +1,18 @@
+// Package show draws the lesson's pictures and displays them inline in the notebook, the
+// counterparts of the original's matplotlib figures and of what a teacher adds:
+//
+//   - Digit and Grid: one digit (plt.imshow) and the 10×10 grid of digits titled with their labels;
+//   - ModelDiagram: the model's layers, shapes and parameter counts, drawn from the model itself
+//     (Keras' plot_model), as SVG with a PNG twin;
+//   - LiveTraining: the callback that shows a progress bar and the training curves, updated in
+//     place while model.Fit runs;
+//   - History: the training curves afterwards, interactive (plotly) where JavaScript runs and a
+//     picture everywhere else, in one output;
+//   - ConfusionMatrix, Mistakes and Prediction: what the model gets right and wrong (see package
+//     metrics), and one test image beside its ten probabilities.
+//
+// Pictures are drawn with gonum/plot into PNG (or SVG) and handed to GoNB, so they stay in the
+// saved notebook and its HTML export; plotly.js comes from the project, never from a CDN. Each
+// display function stops the cell with a message when given the wrong arrays (lesson.Stop); the
+// ...PNG and ...SVG functions return the picture and an error instead, for programs and tests.
+package show
