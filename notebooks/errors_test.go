@@ -22,10 +22,10 @@ func TestEveryMistakeStopsTheCellWithOneLine(t *testing.T) {
 		{"import (\n\t\"mnistlesson/pkg/keras\"\n\t\"mnistlesson/pkg/lesson\"\n\t\"mnistlesson/pkg/metrics\"\n" +
 			"\t\"mnistlesson/pkg/mnist\"\n\t\"mnistlesson/pkg/prep\"\n\t\"mnistlesson/pkg/show\"\n)\n\n" +
 			"var xTrain, yTrain, xTest, yTest = lesson.Must4(mnist.LoadData())", ""},
-		{"%%\nprep.Reshape(xTrain, 5, 784)", "Error: prep.Reshape: ndarray: cannot reshape [60000 28 28]"},
-		{"%%\nprep.Normalize(prep.Normalize(xTrain))", "Error: prep.Normalize: ndarray: Normalize expects uint8 values 0..255"},
+		{"%%\nprep.Reshape(xTrain, 5, 784)", "Error: prep: ndarray: cannot reshape [60000 28 28]"},
+		{"%%\nprep.Normalize(prep.Normalize(xTrain))", "Error: prep: ndarray: Normalize expects uint8 values 0..255"},
 		{"%%\nshow.Digit(xTrain, yTrain, 60000)", "Error: show: image index 60000 is out of range [0, 60000)"},
-		{"%%\nmetrics.Confusion([]int{1}, []int{1, 2}, 10)", "Error: metrics.Confusion: 1 true classes but 2 predictions"},
+		{"%%\nmetrics.Confusion([]int{1}, []int{1, 2}, 10)", "Error: metrics: 1 true classes but 2 predictions"},
 		{"%%\nm := keras.Sequential(keras.Dense(64).InputDim(784)).Compile(\"mse\", \"adam\", \"accuracy\")\n" +
 			"lesson.Must1(m.Fit(prep.Normalize(prep.Reshape(xTrain, -1, 784)), prep.ToCategorical(yTrain, 10)).Done())",
 			"Error: keras: loss \"mse\" is not supported"},

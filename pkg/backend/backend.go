@@ -52,7 +52,7 @@ func Choose(strict string, warn io.Writer) (compute.Backend, error) {
 	if strict != "" {
 		b, err := create(strict)
 		if err != nil {
-			return nil, fmt.Errorf("%s=%s was asked for, but it cannot start: %v. %s", EnvStrict, strict, err, hint(strict))
+			return nil, fmt.Errorf("backend: %s=%s was asked for, but it cannot start (%w); %s", EnvStrict, strict, err, hint(strict))
 		}
 		return b, nil
 	}

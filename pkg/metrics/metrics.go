@@ -20,14 +20,14 @@ func Labels(y *ndarray.Array) []int {
 	if y.Storage() != ndarray.Uint8Values && y.Rank() == 2 {
 		return Classes(y)
 	}
-	lesson.Stop(fmt.Errorf("metrics.Labels: labels must be uint8 [N] or one-hot float32 [N, C], got %s", y))
+	lesson.Stop(fmt.Errorf("metrics: labels must be uint8 [N] or one-hot float32 [N, C], got %s", y))
 	return nil
 }
 
 // Classes returns the most probable class of each row of probabilities [N, C] float32: NumPy's
 // argmax(probs, axis=1).
 func Classes(probs *ndarray.Array) []int {
-	n, c := rowsOf("metrics.Classes", probs)
+	n, c := rowsOf("Classes", probs)
 	flat := probs.Float32()
 	out := make([]int, n)
 	for i := range n {
@@ -44,7 +44,7 @@ func Classes(probs *ndarray.Array) []int {
 // rowsOf returns the dimensions of probabilities [N, C] float32, or stops the cell.
 func rowsOf(who string, probs *ndarray.Array) (n, c int) {
 	if probs.Storage() == ndarray.Uint8Values || probs.Rank() != 2 {
-		lesson.Stop(fmt.Errorf("%s: expects probabilities float32 [N, C], as model.Predict returns them, got %s", who, probs))
+		lesson.Stop(fmt.Errorf("metrics: %s expects probabilities float32 [N, C], as model.Predict returns them, got %s", who, probs))
 	}
 	dims := probs.Dims()
 	return dims[0], dims[1]
@@ -56,7 +56,7 @@ type ConfusionMatrix [][]int
 // Confusion builds the confusion matrix of numClasses classes.
 func Confusion(trueClasses, predicted []int, numClasses int) ConfusionMatrix {
 	if len(trueClasses) != len(predicted) {
-		lesson.Stop(fmt.Errorf("metrics.Confusion: %d true classes but %d predictions", len(trueClasses), len(predicted)))
+		lesson.Stop(fmt.Errorf("metrics: %d true classes but %d predictions", len(trueClasses), len(predicted)))
 	}
 	cm := make(ConfusionMatrix, numClasses)
 	for i := range cm {
@@ -65,7 +65,7 @@ func Confusion(trueClasses, predicted []int, numClasses int) ConfusionMatrix {
 	for i, t := range trueClasses {
 		p := predicted[i]
 		if t < 0 || t >= numClasses || p < 0 || p >= numClasses {
-			lesson.Stop(fmt.Errorf("metrics.Confusion: example %d has class %d → %d, outside 0..%d", i, t, p, numClasses-1))
+			lesson.Stop(fmt.Errorf("metrics: example %d has class %d → %d, outside 0..%d", i, t, p, numClasses-1))
 		}
 		cm[t][p]++
 	}
@@ -108,9 +108,9 @@ type Mistake struct {
 func Mistakes(trueClasses []int, probs *ndarray.Array) []Mistake {
 	predicted := Classes(probs)
 	if len(predicted) != len(trueClasses) {
-		lesson.Stop(fmt.Errorf("metrics.Mistakes: %d true classes but %d predictions", len(trueClasses), len(predicted)))
+		lesson.Stop(fmt.Errorf("metrics: %d true classes but %d predictions", len(trueClasses), len(predicted)))
 	}
-	_, c := rowsOf("metrics.Mistakes", probs)
+	_, c := rowsOf("Mistakes", probs)
 	flat := probs.Float32()
 	var out []Mistake
 	for i, p := range predicted {
@@ -123,9 +123,9 @@ func Mistakes(trueClasses []int, probs *ndarray.Array) []Mistake {
 
 // Row returns row i of probabilities [N, C] as float64s.
 func Row(probs *ndarray.Array, i int) []float64 {
-	n, c := rowsOf("metrics.Row", probs)
+	n, c := rowsOf("Row", probs)
 	if i < 0 || i >= n {
-		lesson.Stop(fmt.Errorf("metrics.Row: row %d of %s does not exist", i, probs))
+		lesson.Stop(fmt.Errorf("metrics: row %d of %s does not exist", i, probs))
 	}
 	flat := probs.Float32()
 	out := make([]float64, c)

@@ -12,7 +12,7 @@ import (
 func Reshape(x *ndarray.Array, dims ...int) *ndarray.Array {
 	out, err := x.Reshape(dims...)
 	if err != nil {
-		lesson.Stop(fmt.Errorf("prep.Reshape: %w", err))
+		lesson.Stop(fmt.Errorf("prep: %w", err))
 	}
 	return out
 }
@@ -22,7 +22,7 @@ func Reshape(x *ndarray.Array, dims ...int) *ndarray.Array {
 func Normalize(x *ndarray.Array) *ndarray.Array {
 	out, err := x.Normalize()
 	if err != nil {
-		lesson.Stop(fmt.Errorf("prep.Normalize: %w", err))
+		lesson.Stop(fmt.Errorf("prep: %w", err))
 	}
 	return out
 }
@@ -32,7 +32,7 @@ func Normalize(x *ndarray.Array) *ndarray.Array {
 func ToCategorical(y *ndarray.Array, numClasses int) *ndarray.Array {
 	out, err := y.OneHot(numClasses)
 	if err != nil {
-		lesson.Stop(fmt.Errorf("prep.ToCategorical: %w", err))
+		lesson.Stop(fmt.Errorf("prep: %w", err))
 	}
 	return out
 }

@@ -44,7 +44,7 @@ func TestMisuseStopsTheCellWithTheFix(t *testing.T) {
 		call func()
 		want string
 	}{
-		{"wrong size", func() { Reshape(x, 5, 784) }, "prep.Reshape: ndarray: cannot reshape [6 28 28] (4704 values) into [5 784]"},
+		{"wrong size", func() { Reshape(x, 5, 784) }, "prep: ndarray: cannot reshape [6 28 28] (4704 values) into [5 784]"},
 		{"normalised twice", func() { Normalize(ndarray.FromFloat32([]float32{0.5}, 1)) }, "already normalised"},
 		{"label too large", func() { ToCategorical(ndarray.FromUint8([]uint8{3, 12}, 2), 10) }, "label 12 at index 1"},
 	} {
