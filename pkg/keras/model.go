@@ -106,6 +106,15 @@ func (m *Model) Layers() []*Layer { return m.layers }
 // Err returns the first configuration error, if any.
 func (m *Model) Err() error { return m.err }
 
+// Loss returns the loss given to Compile ("" before Compile).
+func (m *Model) Loss() string { return m.loss }
+
+// Optimizer returns the optimizer given to Compile.
+func (m *Model) Optimizer() string { return m.optimizer }
+
+// Metrics returns the metrics given to Compile.
+func (m *Model) Metrics() []string { return m.metrics }
+
 // InputDim returns the width of the inputs the model takes.
 func (m *Model) InputDim() int { return m.layers[0].inputDim }
 

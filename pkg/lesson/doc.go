@@ -7,6 +7,8 @@
 //     loading a trained model) return errors, and the notebook wraps them in Must, Must1, Must2
 //     or Must4. Catch turns a Stop back into an error, for tests and for programs that are not
 //     notebooks.
+//   - The exercises of the student version (nbgrader): NotDone, the starting code of each
+//     exercise, and Expect, the one-line checks of their tests.
 //   - Settings that come from the environment, so that tests and demos can shorten the lesson
 //     without editing it: Epochs (LESSON_EPOCHS).
 package lesson

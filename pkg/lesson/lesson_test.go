@@ -81,3 +81,17 @@ func ExampleEpochs() {
 	// LESSON_EPOCHS=3 is set: training 3 epoch(s) instead of the lesson's 100.
 	// 3
 }
+
+func TestExerciseHelpers(t *testing.T) {
+	err := Catch(func() { panic(NotDone()) })
+	if err == nil || !strings.Contains(err.Error(), "not done yet") {
+		t.Errorf("NotDone stopped with %v", err)
+	}
+	if err := Catch(func() { Expect(true, "unused") }); err != nil {
+		t.Errorf("Expect(true) stopped: %v", err)
+	}
+	err = Catch(func() { Expect(1+1 == 3, "your sum is %d: add again", 2) })
+	if err == nil || err.Error() != "your sum is 2: add again" {
+		t.Errorf("Expect(false) stopped with %v", err)
+	}
+}

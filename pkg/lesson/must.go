@@ -1,6 +1,7 @@
 package lesson
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"sync/atomic"
@@ -65,4 +66,20 @@ func Must2[A, B any](a A, b B, err error) (A, B) {
 func Must4[A, B, C, D any](a A, b B, c C, d D, err error) (A, B, C, D) {
 	Stop(err)
 	return a, b, c, d
+}
+
+// NotDone stops the cell with "not done yet": the exercises' starting code (nbgrader's stub in
+// the student version) is `panic(lesson.NotDone())`, which compiles wherever code may go, since
+// panic ends a function, and stops the cell cleanly before the panic runs.
+func NotDone() any {
+	Stop(errors.New("not done yet: write your code in place of `panic(lesson.NotDone())` in this cell, then run it again"))
+	return "not done yet"
+}
+
+// Expect stops the cell with the message when ok is false: the exercises' tests use it, so that
+// a failed check says, in one line, what is wrong and how to fix it.
+func Expect(ok bool, format string, args ...any) {
+	if !ok {
+		Stop(fmt.Errorf(format, args...))
+	}
 }
