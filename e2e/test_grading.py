@@ -12,7 +12,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from labdriver import CHROMIUM, ROOT, LabRun, open_offline
 
 OUT = ROOT / "out" / "e2e"
