@@ -111,9 +111,14 @@ class ServerClient:
         raise TimeoutError(f"{self.name}'s server did not answer within {timeout}s")
 
     def api(self, method, path, **kw):
+        """A request to the server's REST API (api/...)."""
+        return self.request(method, f"api/{path}", **kw)
+
+    def request(self, method, path, **kw):
+        """A request to the student's server, with its XSRF token, as JupyterLab sends it."""
         xsrf = self.http.cookies.get("_xsrf", path=f"/user/{self.name}/") or ""
-        return self.http.request(method, f"{self.base}/user/{self.name}/api/{path}",
-                                 headers={"X-XSRFToken": xsrf}, timeout=60, **kw)
+        return self.http.request(method, f"{self.base}/user/{self.name}/{path}",
+                                 headers={"X-XSRFToken": xsrf}, timeout=120, **kw)
 
     def run_cell(self, code, timeout=300):
         """Runs code in a new GoNB kernel of this server; returns (stdout text, error texts)."""

@@ -192,3 +192,33 @@ def test_a_restart_keeps_notebooks_models_and_passwords(hub, class_run):
     listing = [c["name"] for c in client.api("GET", "contents").json()["content"]]
     assert "mnist_mlp_model" in listing
     assert Path(f"/home/{STUDENTS[0]}/mnist_mlp.ipynb").read_bytes() == before[STUDENTS[0]]
+
+
+def test_students_fetch_and_submit_exercises_through_the_exchange(hub, class_run, tmp_path):
+    """The teacher releases the exercises (scripts/grade); a student fetches and submits them with
+    the requests JupyterLab's Assignments tab makes to their server; the teacher collects them."""
+    course = tmp_path / "course"
+    shutil.copytree(ROOT / "notebooks" / "source", course / "source")
+    shutil.copytree(ROOT / "notebooks" / "templates", course / "templates")
+    shutil.copy(ROOT / "notebooks" / "nbgrader_config.py", course)
+    env = dict(os.environ, LESSON_COURSE_DIR=str(course), LESSON_EXCHANGE=str(hub.prefix / "exchange"))
+
+    def grade(step):
+        done = subprocess.run([str(ROOT / "scripts" / "grade"), step], env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr[-2000:]
+
+    grade("generate")
+    grade("release")
+    name = STUDENTS[0]
+    student = ServerClient(hub.base, name, PASSWORDS[name]).open()
+    query = {"course_id": "mnist-lesson", "assignment_id": "mnist_mlp"}
+    listed = student.request("GET", "assignments", params={"course_id": "mnist-lesson"})
+    assert listed.status_code == 200 and "mnist_mlp" in listed.text, listed.text[:500]
+    assert student.request("POST", "assignments/fetch", params=query).status_code == 200
+    fetched = Path(f"/home/{name}/mnist_mlp/mnist_mlp.ipynb")
+    assert fetched.is_file() and fetched.stat().st_uid == int(subprocess.check_output(["id", "-u", name]))
+    assert "panic(lesson.NotDone())" in fetched.read_text()
+    submitted = student.request("POST", "assignments/submit", params=query)
+    assert submitted.status_code == 200 and "submitted" in submitted.text, submitted.text[:500]
+    grade("collect")
+    assert (course / "submitted" / name / "mnist_mlp" / "mnist_mlp.ipynb").is_file()
