@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import statistics
 import tempfile
 import threading
@@ -169,8 +170,15 @@ def one_run(notebook, epochs, log, kernel="gonb", kernel_log=None, completion=Tr
                         f"completion {run['completion_seconds']:.2f}s: {run['completion_matches'][:3]}")
         run["kernel_tree_peak_mb"] = watch.total_peak_kb / 1024
     finally:
+        # GoNB's own children (gopls, a cell still running) outlive a killed kernel: end them too.
+        leftovers = ProcessWatcher(km.provisioner.process.pid)._children() if km.has_kernel else []
         client.stop_channels()
         km.shutdown_kernel(now=True)
+        for pid in leftovers:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         shutil.rmtree(work, ignore_errors=True)
     run["wall"] = time.time() - started
     return run
