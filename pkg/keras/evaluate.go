@@ -34,7 +34,11 @@ func (m *Model) Evaluate(x, y *ndarray.Array) (loss, accuracy float64, err error
 	if err != nil {
 		return 0, 0, err
 	}
-	ds, err := dataset.InMemoryFromData(m.backend, "eval", []any{xt}, []any{tensors.FromFlatDataAndDimensions(y.Float32(), y.Dims()...)})
+	yt, err := inputTensor(nil, y)
+	if err != nil {
+		return 0, 0, err
+	}
+	ds, err := dataset.InMemoryFromData(m.backend, "eval", []any{xt}, []any{yt})
 	if err != nil {
 		return 0, 0, fmt.Errorf("keras: preparing the evaluation data: %w", err)
 	}

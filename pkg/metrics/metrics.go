@@ -10,9 +10,9 @@ import (
 // Labels returns the class of each example from uint8 labels [N] (as mnist.LoadData returns
 // them) or one-hot float32 labels [N, C] (as prep.ToCategorical returns them).
 func Labels(y *ndarray.Array) []int {
-	if (y.Storage() == ndarray.Uint8Values && y.Rank() == 1) || y.Storage() == ndarray.OneHotUint8 {
-		out := make([]int, y.Len())
-		for i, v := range y.Bytes() {
+	if classes := y.ClassIndices(); classes != nil {
+		out := make([]int, len(classes))
+		for i, v := range classes {
 			out[i] = int(v)
 		}
 		return out
@@ -110,7 +110,7 @@ func Mistakes(trueClasses []int, probs *ndarray.Array) []Mistake {
 	if len(predicted) != len(trueClasses) {
 		lesson.Stop(fmt.Errorf("metrics: %d true classes but %d predictions", len(trueClasses), len(predicted)))
 	}
-	_, c := rowsOf("Mistakes", probs)
+	c := probs.Dims()[1] // Classes checked the shape.
 	flat := probs.Float32()
 	var out []Mistake
 	for i, p := range predicted {

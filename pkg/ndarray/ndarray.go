@@ -101,6 +101,15 @@ func (a *Array) String() string {
 // OneHotUint8 array; nil for Float32Values.
 func (a *Array) Bytes() []uint8 { return a.bytes }
 
+// ClassIndices returns the class of each example when the array holds labels as class indices,
+// shared: a uint8 array [N] (as MNIST's files hold them) or its one-hot view; else nil.
+func (a *Array) ClassIndices() []uint8 {
+	if a.storage == OneHotUint8 || (a.storage == Uint8Values && len(a.dims) == 1) {
+		return a.bytes
+	}
+	return nil
+}
+
 // Float32 returns the values as float32: shared for Float32Values (do not change them), else
 // computed into a new slice.
 func (a *Array) Float32() []float32 {

@@ -42,11 +42,11 @@ func DigitImage(images *ndarray.Array, i int) (*image.Gray, error) {
 
 // labelOf returns labels[i] (uint8 [N], or their one-hot view).
 func labelOf(labels *ndarray.Array, i int) (int, error) {
-	raw := labels.Storage() == ndarray.OneHotUint8 || (labels.Storage() == ndarray.Uint8Values && labels.Rank() == 1)
-	if !raw || i < 0 || i >= labels.Len() {
+	classes := labels.ClassIndices()
+	if classes == nil || i < 0 || i >= len(classes) {
 		return 0, fmt.Errorf("show: expects uint8 labels [N] with N > %d, got %s", i, labels)
 	}
-	return int(labels.Bytes()[i]), nil
+	return int(classes[i]), nil
 }
 
 // labelledDigit returns image i and its label.
