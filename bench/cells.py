@@ -16,6 +16,7 @@ import os
 import shutil
 import signal
 import statistics
+import sys
 import tempfile
 import threading
 import time
@@ -23,6 +24,9 @@ from pathlib import Path
 
 import nbformat
 from jupyter_client.manager import KernelManager
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+from kernel_reply import read_reply  # noqa: E402 (scripts/ is not a package: its path comes first)
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "mnist_mlp.ipynb"
@@ -109,19 +113,10 @@ def execute(client, code, timeout):
     """Runs code; returns (seconds, output text, error text)."""
     started = time.time()
     msg_id = client.execute(code, store_history=True)
-    texts, errors = [], []
     deadline = started + timeout
-    while True:
-        msg = client.get_iopub_msg(timeout=max(1, deadline - time.time()))
-        if msg["parent_header"].get("msg_id") != msg_id:
-            continue
-        kind, content = msg["msg_type"], msg["content"]
-        if kind == "stream":
-            (errors if content["name"] == "stderr" else texts).append(content["text"])
-        elif kind == "error":
-            errors.append(f"{content['ename']}: {content['evalue']}")
-        elif kind == "status" and content["execution_state"] == "idle":
-            return time.time() - started, "".join(texts), "".join(errors)
+    messages = iter(lambda: client.get_iopub_msg(timeout=max(1, deadline - time.time())), None)
+    out, errors = read_reply(messages, msg_id)
+    return time.time() - started, out, "".join(errors)
 
 
 def complete(client, code):

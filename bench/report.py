@@ -13,7 +13,7 @@ from collections import defaultdict
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402 (after matplotlib.use: no display)
 
 # scripts/bench cells writes its section between these markers (bench/cells.py).
 CELLS_BEGIN, CELLS_END = "<!-- cells -->", "<!-- /cells -->"
@@ -81,7 +81,7 @@ def target_lines(summary, epochs):
     if not keras or not ours:
         return ["(needs the Keras run and at least one GoMLX run)"]
     name, best = min(ours.items(), key=lambda kv: kv[1]["ms"])
-    mark = lambda ok: "met" if ok else "missed"  # noqa: E731
+    mark = lambda ok: "met" if ok else "missed"  # noqa: E731 (a one-line helper reads best as a lambda here)
     k_acc, b_acc = statistics.mean(keras["accs"]), statistics.mean(best["accs"])
     return [
         "| target | measured | |", "|---|---|---|",

@@ -18,8 +18,11 @@ from pathlib import Path
 
 import requests
 import websocket
-from labdriver import CHROMIUM, CHROMIUM_FLAGS, WATCH_LIVE_OUTPUTS, LabRun, _guard, read_page, run_menu, wait_until_done
+from labdriver import CHROMIUM, CHROMIUM_FLAGS, ROOT, WATCH_LIVE_OUTPUTS, LabRun, _guard, read_page, run_menu, wait_until_done
 from playwright.sync_api import sync_playwright
+
+sys.path.insert(0, str(ROOT / "scripts"))
+from kernel_reply import read_reply  # noqa: E402 (scripts/ is not a package: its path comes first)
 
 
 def browser_login(page, base, name, password, shot=None):
@@ -135,24 +138,17 @@ class ServerClient:
                             "parent_header": {}, "metadata": {}, "channel": "shell",
                             "content": {"code": code, "silent": False, "store_history": False,
                                         "user_expressions": {}, "allow_stdin": False, "stop_on_error": True}}))
-        out, errors = [], []
         deadline = time.time() + timeout
-        try:
+
+        def messages():  # The websocket's timeout bounds each wait, the deadline the whole reply.
             while time.time() < deadline:
-                msg = json.loads(ws.recv())
-                if msg.get("parent_header", {}).get("msg_id") != msg_id:
-                    continue
-                kind, content = msg["msg_type"], msg["content"]
-                if kind == "stream":
-                    (errors if content["name"] == "stderr" else out).append(content["text"])
-                elif kind == "error":
-                    errors.append(f"{content['ename']}: {content['evalue']}")
-                elif kind == "status" and content["execution_state"] == "idle":
-                    break
+                yield json.loads(ws.recv())
+
+        try:
+            return read_reply(messages(), msg_id)
         finally:
             ws.close()
             self.api("DELETE", f"kernels/{kid}")
-        return "".join(out), errors
 
 
 if __name__ == "__main__":

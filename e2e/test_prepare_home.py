@@ -7,7 +7,7 @@ from pathlib import Path
 from labdriver import ROOT
 
 sys.path.insert(0, str(ROOT / "scripts" / "hub"))
-import prepare_home  # noqa: E402
+import prepare_home  # noqa: E402 (scripts/hub is not a package: its path comes first)
 
 
 def sync(capsys, release, home, given):

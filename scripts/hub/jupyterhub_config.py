@@ -90,7 +90,7 @@ c.Spawner.args = [f"--ServerApp.extra_static_paths=['{shared_env['LESSON_STATIC_
 
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from prepare_home import prepare  # noqa: E402
+from prepare_home import prepare  # noqa: E402 (found once this folder is on sys.path)
 
 
 def prepare_home(spawner):
