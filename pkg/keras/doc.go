@@ -30,6 +30,9 @@
 // a folder holding a model with other layers is refused, and one training run at a time may
 // write into a folder.
 //
+// Callback, BaseCallback, ProgbarLogger and History are defined in package keras/callbacks, and
+// LayerSummary in keras/summary, without GoMLX; keras names them again, so either name works.
+//
 // Inputs are ndarray.Arrays (the lesson's datasets); a normalised uint8 array goes to the device
 // as bytes and each batch is converted there (inputs.go). Errors are returned, prefixed "keras:",
 // saying what was expected and which prep function fixes it.

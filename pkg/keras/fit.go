@@ -181,7 +181,7 @@ func (m *Model) stop(h *History, checkpoint *ModelCheckpoint, reason string) (*H
 	m.store = nil
 	h.Stopped = reason
 	if h.Completed() > 0 {
-		if err := h.save(checkpoint.Dir); err != nil {
+		if err := h.Save(checkpoint.Dir); err != nil {
 			return h, err
 		}
 	}

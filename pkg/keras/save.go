@@ -62,7 +62,7 @@ func (c *ModelCheckpoint) OnEpochEnd(_ int, h *History) error {
 	if err := c.handler.Save(); err != nil {
 		return fmt.Errorf("keras: saving the model in %s: %w", c.Dir, err)
 	}
-	return h.save(c.Dir)
+	return h.Save(c.Dir)
 }
 
 // load reads the weights Fit saved in m.saveDir, for a new process (a later notebook cell).

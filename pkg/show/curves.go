@@ -11,7 +11,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 
-	"mnistlesson/pkg/keras"
+	"mnistlesson/pkg/keras/callbacks"
 	"mnistlesson/pkg/lesson"
 )
 
@@ -39,7 +39,7 @@ func curvePlot(title, yLabel string, values []float64, c color.Color) (*plot.Plo
 
 // HistoryPNG draws the training curves of h, loss and accuracy per epoch side by side (what
 // Keras users plot from hist.history), width wide.
-func HistoryPNG(h *keras.History, width vg.Length) ([]byte, error) {
+func HistoryPNG(h *callbacks.History, width vg.Length) ([]byte, error) {
 	if h == nil || h.Completed() == 0 {
 		return nil, fmt.Errorf("show: the History has no completed epoch yet: train the model first")
 	}
@@ -65,7 +65,7 @@ func HistoryPNG(h *keras.History, width vg.Length) ([]byte, error) {
 // one output with two representations (see historyOutput): interactive plotly charts (zoom,
 // hover) where JavaScript runs, the same curves as a picture everywhere else. It stops the cell
 // when there is no History yet (lesson.Stop).
-func History(h *keras.History) {
+func History(h *callbacks.History) {
 	data, err := HistoryPNG(h, 9*vg.Inch)
 	lesson.Stop(err)
 	if note := h.Note(); note != "" {

@@ -13,7 +13,7 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
 
-	"mnistlesson/pkg/keras"
+	"mnistlesson/pkg/keras/summary"
 	"mnistlesson/pkg/lesson"
 )
 
@@ -25,6 +25,14 @@ const (
 	margin    = 10
 )
 
+// Model is what ModelDiagram draws; *keras.Model is one. It is an interface so that show does not
+// import package keras, and with it GoMLX and XLA: cells that only draw digits link small.
+type Model interface {
+	Err() error                      // The model's configuration error, if any.
+	InputDim() int                   // Features of each example, e.g. 784.
+	LayerSummaries() []summary.Layer // One per layer, as model.summary() lists them.
+}
+
 // DiagramBox is one box of the model diagram: a title line and a shapes line.
 type DiagramBox struct {
 	Title  string // e.g. "dense (Dense) · relu · 50,240 params"
@@ -33,12 +41,12 @@ type DiagramBox struct {
 
 // DiagramBoxes describes the boxes of Keras' plot_model(model, show_shapes=True) for m: the
 // input layer, then one box per layer, computed from the model itself.
-func DiagramBoxes(m *keras.Model) []DiagramBox {
+func DiagramBoxes(m Model) []DiagramBox {
 	layers := m.LayerSummaries()
 	boxes := []DiagramBox{{Title: "input (InputLayer)", Shapes: fmt.Sprintf("input: (None, %d)   output: (None, %d)", m.InputDim(), m.InputDim())}}
 	for _, l := range layers {
 		boxes = append(boxes, DiagramBox{
-			Title:  fmt.Sprintf("%s (%s) · %s · %s params", l.Name, l.Type, l.Activation, keras.Commas(l.Params)),
+			Title:  fmt.Sprintf("%s (%s) · %s · %s params", l.Name, l.Type, l.Activation, summary.Commas(l.Params)),
 			Shapes: fmt.Sprintf("input: %s   output: %s", l.InputShape, l.OutputShape),
 		})
 	}
@@ -47,7 +55,7 @@ func DiagramBoxes(m *keras.Model) []DiagramBox {
 
 // ModelDiagramSVG draws the model as a column of boxes joined by arrows, like Keras' plot_model
 // with show_shapes=True, and returns it as SVG.
-func ModelDiagramSVG(m *keras.Model) ([]byte, error) {
+func ModelDiagramSVG(m Model) ([]byte, error) {
 	if err := m.Err(); err != nil {
 		return nil, err
 	}
@@ -62,7 +70,7 @@ func ModelDiagramSVG(m *keras.Model) ([]byte, error) {
 }
 
 // ModelDiagramPNG is ModelDiagramSVG as a PNG picture.
-func ModelDiagramPNG(m *keras.Model) ([]byte, error) {
+func ModelDiagramPNG(m Model) ([]byte, error) {
 	if err := m.Err(); err != nil {
 		return nil, err
 	}
@@ -72,13 +80,13 @@ func ModelDiagramPNG(m *keras.Model) ([]byte, error) {
 	return encodePNG(c)
 }
 
-func diagramSize(m *keras.Model) (width, height vg.Length) {
-	n := len(m.Layers()) + 1
+func diagramSize(m Model) (width, height vg.Length) {
+	n := len(m.LayerSummaries()) + 1
 	return vg.Length(boxWidth + 2*margin), vg.Length(2*margin + n*boxHeight + (n-1)*arrowGap + 20)
 }
 
 // drawDiagram draws the boxes and arrows of m on c.
-func drawDiagram(c draw.Canvas, m *keras.Model) {
+func drawDiagram(c draw.Canvas, m Model) {
 	boxes := DiagramBoxes(m)
 	_, height := diagramSize(m)
 
@@ -103,7 +111,7 @@ func drawDiagram(c draw.Canvas, m *keras.Model) {
 			c.FillPolygon(color.Gray{Y: 60}, []vg.Point{tip, {X: mid - 4, Y: y1 + 7}, {X: mid + 4, Y: y1 + 7}})
 		}
 	}
-	total := fmt.Sprintf("Total params: %s", keras.Commas(m.CountParams()))
+	total := fmt.Sprintf("Total params: %s", summary.Commas(summary.Count(m.LayerSummaries())))
 	c.FillText(shapeStyle, vg.Point{X: (x0 + x1) / 2, Y: margin + 2}, total)
 }
 
@@ -111,7 +119,7 @@ func drawDiagram(c draw.Canvas, m *keras.Model) {
 // It is sent both as SVG, crisp at any size, and as PNG, which JupyterLab shows instead when a
 // saved notebook is reopened untrusted (it renders no SVG from untrusted outputs). It stops the
 // cell when the model is misconfigured (lesson.Stop).
-func ModelDiagram(m *keras.Model) {
+func ModelDiagram(m Model) {
 	svg, err := ModelDiagramSVG(m)
 	lesson.Stop(err)
 	png, err := ModelDiagramPNG(m)

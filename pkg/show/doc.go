@@ -15,4 +15,8 @@
 // saved notebook and its HTML export; plotly.js comes from the project, never from a CDN. Each
 // display function stops the cell with a message when given the wrong arrays (lesson.Stop); the
 // ...PNG and ...SVG functions return the picture and an error instead, for programs and tests.
+//
+// show does not import package keras (nor GoMLX or XLA): it takes the model as an interface
+// (Model) and the History from keras/callbacks, so that a cell that draws digits builds into a
+// small binary, linked in 0.4 s instead of 1.2 s (a test keeps it so).
 package show

@@ -9,7 +9,7 @@ import (
 	"github.com/janpfeifer/gonb/gonbui"
 	"github.com/janpfeifer/gonb/gonbui/protocol"
 
-	"mnistlesson/pkg/keras"
+	"mnistlesson/pkg/keras/callbacks"
 )
 
 // EnvPlotlySrc names the environment variable with the URL of the project's plotly.js, set in the
@@ -41,7 +41,7 @@ func curveFigure(title, yTitle string, values []float64, color string) *grob.Fig
 }
 
 // HistoryFigures returns the interactive loss and accuracy charts of h.
-func HistoryFigures(h *keras.History) ([]*grob.Fig, error) {
+func HistoryFigures(h *callbacks.History) ([]*grob.Fig, error) {
 	if h == nil || h.Completed() == 0 {
 		return nil, fmt.Errorf("show: the History has no completed epoch yet: train the model first")
 	}
@@ -57,7 +57,7 @@ func HistoryFigures(h *keras.History) ([]*grob.Fig, error) {
 // comes from the project (plotlySrc, served by scripts/lab), never from a CDN; with no plotlySrc
 // the output is the picture alone. JupyterLab shows the HTML, sanitised when the notebook is not
 // trusted: the script goes, the picture stays.
-func historyOutput(h *keras.History, png []byte, plotlySrc string) (map[protocol.MIMEType]any, error) {
+func historyOutput(h *callbacks.History, png []byte, plotlySrc string) (map[protocol.MIMEType]any, error) {
 	output := map[protocol.MIMEType]any{protocol.MIMEImagePNG: png}
 	if plotlySrc == "" {
 		return output, nil

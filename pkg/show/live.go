@@ -9,18 +9,18 @@ import (
 	"github.com/janpfeifer/gonb/gonbui"
 	"gonum.org/v1/plot/vg"
 
-	"mnistlesson/pkg/keras"
+	"mnistlesson/pkg/keras/callbacks"
 )
 
 // progressEvery throttles the in-epoch progress bar: a handful of redraws a second is smooth to
 // the eye and costs nothing next to training.
 const progressEvery = 250 * time.Millisecond
 
-// Live is a keras.Callback that shows, inline and updated in place, a Keras-style progress bar
+// Live is a callbacks.Callback that shows, inline and updated in place, a Keras-style progress bar
 // within the epoch and the training curves after each epoch. Outside a notebook it does nothing
 // (Fit's per-epoch lines remain).
 type Live struct {
-	keras.BaseCallback
+	callbacks.BaseCallback
 	progressID, curvesID string
 	epoch, epochs        int
 	last                 time.Time
@@ -32,9 +32,9 @@ func LiveTraining() *Live {
 	return &Live{progressID: "progress-" + gonbui.UniqueId(), curvesID: "curves-" + gonbui.UniqueId()}
 }
 
-var _ keras.Callback = (*Live)(nil)
+var _ callbacks.Callback = (*Live)(nil)
 
-// OnEpochBegin implements keras.Callback.
+// OnEpochBegin implements callbacks.Callback.
 func (l *Live) OnEpochBegin(epoch, epochs, steps int) {
 	l.epoch, l.epochs, l.started = epoch, epochs, time.Now()
 	if epoch == 1 && gonbui.IsNotebook {
@@ -44,7 +44,7 @@ func (l *Live) OnEpochBegin(epoch, epochs, steps int) {
 	}
 }
 
-// OnBatchEnd implements keras.Callback.
+// OnBatchEnd implements callbacks.Callback.
 func (l *Live) OnBatchEnd(step, steps int, loss, acc float64) {
 	if !gonbui.IsNotebook || (step != steps && time.Since(l.last) < progressEvery) {
 		return
@@ -53,8 +53,8 @@ func (l *Live) OnBatchEnd(step, steps int, loss, acc float64) {
 	gonbui.UpdateHTML(l.progressID, progressHTML(l.epoch, l.epochs, step, steps, loss, acc, time.Since(l.started)))
 }
 
-// OnEpochEnd implements keras.Callback: the training curves so far replace the chart.
-func (l *Live) OnEpochEnd(_ int, h *keras.History) error {
+// OnEpochEnd implements callbacks.Callback: the training curves so far replace the chart.
+func (l *Live) OnEpochEnd(_ int, h *callbacks.History) error {
 	if !gonbui.IsNotebook {
 		return nil
 	}
@@ -66,10 +66,10 @@ func (l *Live) OnEpochEnd(_ int, h *keras.History) error {
 	return nil
 }
 
-// OnTrainEnd implements keras.Callback. The chart and the progress bar keep their final state,
+// OnTrainEnd implements callbacks.Callback. The chart and the progress bar keep their final state,
 // so the cell still shows the finished training; show.History draws the curves again from the
 // saved History in a later cell. It waits until GoNB has the last updates (see display).
-func (l *Live) OnTrainEnd(*keras.History) {
+func (l *Live) OnTrainEnd(*callbacks.History) {
 	if gonbui.IsNotebook {
 		gonbui.Sync()
 	}

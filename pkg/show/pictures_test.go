@@ -11,6 +11,7 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"mnistlesson/pkg/keras"
+	"mnistlesson/pkg/keras/callbacks"
 	"mnistlesson/pkg/metrics"
 )
 
@@ -87,16 +88,16 @@ func TestAnalysisPictures(t *testing.T) {
 	data, err = PredictionPNG(x, y, 2, probs, 6*vg.Inch)
 	decodes(t, "prediction", data, err, 400)
 
-	h := &keras.History{Loss: []float64{0.3, 0.1, 0.05}, Accuracy: []float64{0.9, 0.96, 0.98}}
+	h := &callbacks.History{Loss: []float64{0.3, 0.1, 0.05}, Accuracy: []float64{0.9, 0.96, 0.98}}
 	data, err = HistoryPNG(h, 6*vg.Inch)
 	decodes(t, "curves", data, err, 400)
-	if _, err := HistoryPNG(&keras.History{}, 6*vg.Inch); err == nil || !strings.Contains(err.Error(), "train the model first") {
+	if _, err := HistoryPNG(&callbacks.History{}, 6*vg.Inch); err == nil || !strings.Contains(err.Error(), "train the model first") {
 		t.Errorf("empty History: err = %v", err)
 	}
 }
 
 func TestInteractiveCurvesHoldTheHistory(t *testing.T) {
-	h := &keras.History{Loss: []float64{0.3, 0.1}, Accuracy: []float64{0.9, 0.97}}
+	h := &callbacks.History{Loss: []float64{0.3, 0.1}, Accuracy: []float64{0.9, 0.97}}
 	figs, err := HistoryFigures(h)
 	if err != nil || len(figs) != 2 {
 		t.Fatalf("HistoryFigures: %d figures, %v", len(figs), err)
@@ -116,7 +117,7 @@ func TestInteractiveCurvesHoldTheHistory(t *testing.T) {
 // notebooks and exports, and HTML that shows the same PNG until plotly.js (from the project)
 // replaces it with the charts.
 func TestCurvesAreOneOutputWithTwoRepresentations(t *testing.T) {
-	h := &keras.History{Loss: []float64{0.3, 0.1}, Accuracy: []float64{0.9, 0.97}}
+	h := &callbacks.History{Loss: []float64{0.3, 0.1}, Accuracy: []float64{0.9, 0.97}}
 	picture, err := HistoryPNG(h, 6*vg.Inch)
 	decodes(t, "curves", picture, err, 300)
 	out, err := historyOutput(h, picture, "/static/plotly.min.js")

@@ -1,4 +1,4 @@
-package keras
+package callbacks
 
 import (
 	"encoding/json"
@@ -39,8 +39,9 @@ func (h *History) Note() string {
 // Completed returns the number of epochs that finished.
 func (h *History) Completed() int { return len(h.Loss) }
 
-// save writes the History to dir atomically.
-func (h *History) save(dir string) error {
+// Save writes the History to dir (as history.json, beside the weights), atomically: a reader
+// sees the previous History or this one, never half of one.
+func (h *History) Save(dir string) error {
 	data, err := json.MarshalIndent(h, "", "  ")
 	if err != nil {
 		return err
@@ -48,7 +49,7 @@ func (h *History) save(dir string) error {
 	return atomicfile.WriteFile(filepath.Join(dir, historyFile), data)
 }
 
-// LoadHistory reads the History that Fit saved in dir.
+// LoadHistory reads the History that keras' Fit saved in dir.
 func LoadHistory(dir string) (*History, error) {
 	data, err := os.ReadFile(filepath.Join(dir, historyFile))
 	if errors.Is(err, fs.ErrNotExist) {

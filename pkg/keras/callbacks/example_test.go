@@ -1,0 +1,37 @@
+package callbacks_test
+
+import (
+	"fmt"
+	"os"
+
+	"mnistlesson/pkg/keras/callbacks"
+)
+
+// A History that stopped early says so; what is saved is read back whole.
+func ExampleHistory() {
+	dir, _ := os.MkdirTemp("", "history")
+	defer os.RemoveAll(dir)
+	h := &callbacks.History{Loss: []float64{0.31, 0.14}, Accuracy: []float64{0.91, 0.96}, Epochs: 5,
+		Stopped: "interrupted during epoch 3"}
+	if err := h.Save(dir); err != nil {
+		fmt.Println(err)
+	}
+	again, err := callbacks.LoadHistory(dir)
+	fmt.Println(again.Completed(), again.Loss, err)
+	fmt.Println(again.Note())
+	_, err = callbacks.LoadHistory(os.TempDir() + "/no-such-model")
+	fmt.Println(err != nil)
+	// Output:
+	// 2 [0.31 0.14] <nil>
+	// Note: training stopped at epoch 2 of 5 (interrupted during epoch 3); these results are for that model.
+	// true
+}
+
+// ProgbarLogger's line for an epoch, as Keras prints it.
+func ExampleProgbarLogger() {
+	p := &callbacks.ProgbarLogger{W: os.Stdout}
+	h := &callbacks.History{Loss: []float64{0.0712}, Accuracy: []float64{0.9781}, EpochSeconds: []float64{1.5}, Epochs: 100}
+	p.OnEpochBegin(1, 100, 1875)
+	_ = p.OnEpochEnd(1, h)
+	// Output: Epoch 1/100 - 1875/1875 - loss: 0.0712 - accuracy: 0.9781 - 1.5s (0.80 ms/step)
+}
