@@ -8,9 +8,12 @@ earlier runs are not reused) and then, right after the first cell, asks for one 
 (`mnist.Lo` in a `%%` cell -> `LoadData`), as a student typing would. Per cell it records the wall time from the
 execute request to the kernel going idle, and the peak RSS (VmHWM) of the cell's own process
 (GoNB builds each cell into a binary named gonb_<id> and runs it), sampled every 10 ms.
-Prints a Markdown table of the medians over the runs and checks the targets of issue [2/5].
+Prints a Markdown table of the medians over the runs and checks the targets of issue [2/5]. Then, in
+one more kernel, it measures what an early Tab costs: Tab right after the first cell, then the
+second cell at once (GoNB answers one request at a time; skip with --no-early-tab).
 """
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -37,6 +40,8 @@ FIRST_CELL_TARGET_S = 3.0
 COMPLETION_TARGET_S = 2.0
 CELL_RSS_TARGET_MB = 300
 TRAINING_RSS_TARGET_MB = 600
+# What the benchmark types after the first cell, then presses Tab: GoNB should offer LoadData.
+COMPLETION_CODE = "%%\nmnist.Lo"
 # The section of docs/benchmarks.md this writes; bench/report.py keeps it when it rewrites the rest.
 CELLS_BEGIN, CELLS_END = "<!-- cells -->", "<!-- /cells -->"
 
@@ -128,10 +133,10 @@ def complete(client, code):
     return time.time() - started, reply["content"].get("matches", [])
 
 
-def one_run(notebook, epochs, log, kernel="gonb", kernel_log=None, completion=True):
-    """Executes notebook cell by cell in a fresh kernel; returns the run's measurements."""
-    nb = nbformat.read(notebook, as_version=4)
-    cells = [c.source for c in nb.cells if c.cell_type == "code"]
+@contextlib.contextmanager
+def kernel_session(notebook, epochs, kernel="gonb", kernel_log=None):
+    """A fresh kernel in a new folder holding a copy of notebook (so models saved by earlier runs
+    are not reused); yields (client, kernel pid, start time) and ends the kernel and its children."""
     work = Path(tempfile.mkdtemp(prefix="bench-cells-"))
     shutil.copy(notebook, work / notebook.name)
     env = dict(os.environ, LESSON_EPOCHS=str(epochs), JPY_SESSION_NAME=str(work / notebook.name))
@@ -140,30 +145,9 @@ def one_run(notebook, epochs, log, kernel="gonb", kernel_log=None, completion=Tr
     km.start_kernel(cwd=str(work), env=env, stderr=kernel_log)
     client = km.client()
     client.start_channels()
-    run = {"cells": [], "epochs": epochs}
     try:
         client.wait_for_ready(timeout=120)
-        with ProcessWatcher(km.provisioner.process.pid) as watch:
-            for n, code in enumerate(cells, 1):
-                seconds, out, err = execute(client, code, timeout=3600)
-                cell_mb, tools_mb = watch.take()
-                first = code.strip().splitlines()[0] if code.strip() else ""
-                cell = {"n": n, "first_line": first, "seconds": seconds, "cell_rss_mb": cell_mb,
-                        "build_rss_mb": tools_mb, "training": ".Fit(" in code, "error": err.strip()[-500:]}
-                if n == 1:
-                    run["first_cell_from_start"] = time.time() - started
-                if n == 1 and completion:
-                    run["completion_seconds"], matches = complete(client, "%%\nmnist.Lo")
-                    run["completion_ok"] = any("LoadData" in m for m in matches)
-                    run["completion_matches"] = matches[:10]
-                    watch.take()
-                run["cells"].append(cell)
-                log(f"  cell {n:2d} {seconds:6.2f}s  cell process {cell_mb:5.0f} MB  build {tools_mb:5.0f} MB  {first[:50]}"
-                    + (f"  ERROR: {err.strip().splitlines()[-1][:120]}" if err.strip() else ""))
-                if n == 1 and completion:
-                    log(f"  first cell {run['first_cell_from_start']:.2f}s from kernel start; "
-                        f"completion {run['completion_seconds']:.2f}s: {run['completion_matches'][:3]}")
-        run["kernel_tree_peak_mb"] = watch.total_peak_kb / 1024
+        yield client, km.provisioner.process.pid, started
     finally:
         # GoNB's own children (gopls, a cell still running) outlive a killed kernel: end them too.
         leftovers = ProcessWatcher(km.provisioner.process.pid)._children() if km.has_kernel else []
@@ -175,8 +159,52 @@ def one_run(notebook, epochs, log, kernel="gonb", kernel_log=None, completion=Tr
             except ProcessLookupError:
                 pass
         shutil.rmtree(work, ignore_errors=True)
+
+
+def code_cells(notebook):
+    return [c.source for c in nbformat.read(notebook, as_version=4).cells if c.cell_type == "code"]
+
+
+def one_run(notebook, epochs, log, kernel="gonb", kernel_log=None, completion=True):
+    """Executes notebook cell by cell in a fresh kernel; returns the run's measurements."""
+    run = {"cells": [], "epochs": epochs}
+    with kernel_session(notebook, epochs, kernel, kernel_log) as (client, pid, started):
+        with ProcessWatcher(pid) as watch:
+            for n, code in enumerate(code_cells(notebook), 1):
+                seconds, out, err = execute(client, code, timeout=3600)
+                cell_mb, tools_mb = watch.take()
+                first = code.strip().splitlines()[0] if code.strip() else ""
+                cell = {"n": n, "first_line": first, "seconds": seconds, "cell_rss_mb": cell_mb,
+                        "build_rss_mb": tools_mb, "training": ".Fit(" in code, "error": err.strip()[-500:]}
+                if n == 1:
+                    run["first_cell_from_start"] = time.time() - started
+                if n == 1 and completion:
+                    run["completion_seconds"], matches = complete(client, COMPLETION_CODE)
+                    run["completion_ok"] = any("LoadData" in m for m in matches)
+                    run["completion_matches"] = matches[:10]
+                    watch.take()
+                run["cells"].append(cell)
+                log(f"  cell {n:2d} {seconds:6.2f}s  cell process {cell_mb:5.0f} MB  build {tools_mb:5.0f} MB  {first[:50]}"
+                    + (f"  ERROR: {err.strip().splitlines()[-1][:120]}" if err.strip() else ""))
+                if n == 1 and completion:
+                    log(f"  first cell {run['first_cell_from_start']:.2f}s from kernel start; "
+                        f"completion {run['completion_seconds']:.2f}s: {run['completion_matches'][:3]}")
+        run["kernel_tree_peak_mb"] = watch.total_peak_kb / 1024
     run["wall"] = time.time() - started
     return run
+
+
+def early_tab(notebook, kernel="gonb", kernel_log=None):
+    """A student who presses Tab right after the first cell and then runs the second: GoNB handles
+    requests one at a time, and a completion waits until GoNB has connected to gopls (12 s after
+    the kernel starts, in GoNB v0.11.5), so the second cell waits too. Returns its wall time."""
+    cells = code_cells(notebook)
+    with kernel_session(notebook, 1, kernel, kernel_log) as (client, _, started):
+        execute(client, cells[0], timeout=600)
+        client.complete(COMPLETION_CODE, len(COMPLETION_CODE))  # Not waited for, as in JupyterLab.
+        tab_at = time.time() - started
+        seconds, _, err = execute(client, cells[1], timeout=600)
+    return {"tab_after_start": tab_at, "next_cell_seconds": seconds, "error": err.strip()[-500:]}
 
 
 def stats(runs):
@@ -225,8 +253,9 @@ def targets(st):
     ]
 
 
-def summarize(runs, label, before=None):
-    """The Markdown table of medians and the target checks, beside the before runs if given."""
+def summarize(runs, label, before=None, tab=None):
+    """The Markdown table of medians and the target checks, beside the before runs if given, and
+    what an early Tab costs the next cell (tab, from early_tab) if measured."""
     st = stats(runs)
     old = stats(before) if before else None
     lines = [f"{label + ': ' if label else ''}{st['runs']} run(s), LESSON_EPOCHS={st['epochs']}, median per cell "
@@ -258,6 +287,11 @@ def summarize(runs, label, before=None):
     lines += ["", f"Whole run (kernel start to the last cell, with the completion): median {st['wall']:.1f} s, of "
               f"which the training cell took {st['training_seconds']:.1f} s"
               + (f" (before: {old['wall']:.1f} s)." if old else ".")]
+    if tab:
+        lines += ["", f"An early Tab: pressed {tab['tab_after_start']:.1f} s after the kernel started (right after the "
+                  f"first cell), it held the kernel until GoNB connected to gopls, so the next cell took "
+                  f"{tab['next_cell_seconds']:.2f} s instead of {st['cells'][1]['seconds']:.2f} s "
+                  "(see docs/cell-latency.md)." + (f" Error: `{tab['error'][-200:]}`" if tab["error"] else "")]
     errors = [e for c in st["cells"] for e in c["errors"]]
     if errors:
         lines += ["", f"**{len(errors)} cell error(s)**, e.g.: `{errors[0].splitlines()[-1][:200]}`"]
@@ -277,22 +311,34 @@ def main():
     parser.add_argument("--kernel", default="gonb", help="kernel spec name (default gonb)")
     parser.add_argument("--kernel-log", type=Path, default=ROOT / "out" / "bench" / "cells-kernel.log",
                         help="where the kernel's own log goes")
+    parser.add_argument("--no-early-tab", action="store_true",
+                        help="skip the extra kernel that measures a cell run right after an early Tab")
     args = parser.parse_args()
-    runs = []
+    runs, tab = [], None
     args.kernel_log.parent.mkdir(parents=True, exist_ok=True)
     with open(args.kernel_log, "w") as kernel_log:
         for i in range(args.runs):
             print(f"==> run {i + 1}/{args.runs} (LESSON_EPOCHS={args.epochs})", flush=True)
             runs.append(one_run(args.notebook, args.epochs, lambda s: print(s, flush=True), args.kernel, kernel_log))
-    before = json.loads(args.before.read_text()) if args.before else None
-    table = summarize(runs, args.label, before)
+        if not args.no_early_tab:
+            print("==> an early Tab, then the second cell", flush=True)
+            tab = early_tab(args.notebook, args.kernel, kernel_log)
+            print(f"  second cell {tab['next_cell_seconds']:.2f}s after a Tab at {tab['tab_after_start']:.1f}s", flush=True)
+    before = load_runs(args.before) if args.before else None
+    table = summarize(runs, args.label, before, tab)
     print()
     print(table)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(runs, indent=1))
+        args.json.write_text(json.dumps({"runs": runs, "early_tab": tab}, indent=1))
     if args.doc:
         write_section(args.doc, table)
+
+
+def load_runs(path: Path):
+    """The runs of an earlier --json: a list of runs, or (since the early-Tab check) {"runs": …}."""
+    data = json.loads(path.read_text())
+    return data["runs"] if isinstance(data, dict) else data
 
 
 def write_section(doc: Path, table: str):
