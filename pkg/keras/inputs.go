@@ -15,13 +15,13 @@ import (
 // training images, on the device as on the host. The model converts each batch when it reads it
 // (modelInput). Every other array goes as float32.
 
-// pixelValues[b] is float32(b) / 255, computed here as NumPy and ndarray compute it. A graph
-// division would not always give the same value: XLA CPU multiplies by the reciprocal instead,
-// which differs in the last bit for 126 of the 256 bytes.
+// pixelValues[b] is ndarray.Scaled(b), byte b's value in a normalised array, as NumPy computes
+// it. A graph division would not always give the same value: XLA CPU multiplies by the
+// reciprocal instead, which differs in the last bit for 126 of the 256 bytes.
 var pixelValues = func() []float32 {
 	table := make([]float32, 256)
 	for b := range table {
-		table[b] = float32(b) / 255
+		table[b] = ndarray.Scaled(uint8(b))
 	}
 	return table
 }()

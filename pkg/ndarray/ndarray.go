@@ -61,6 +61,11 @@ func size(dims []int) int {
 	return n
 }
 
+// Scaled is the float32 value of byte b in a normalised (ScaledUint8) array: float32(b) / 255,
+// as NumPy's astype("float32") / 255 computes it. The model's graph converts bytes through a
+// table of these values (package keras), so host and device agree to the last bit.
+func Scaled(b uint8) float32 { return float32(b) / 255 }
+
 // Storage says how the array keeps its values.
 func (a *Array) Storage() Storage { return a.storage }
 
@@ -126,7 +131,7 @@ func (a *Array) Float32() []float32 {
 	out := make([]float32, len(a.bytes))
 	if a.storage == ScaledUint8 {
 		for i, v := range a.bytes {
-			out[i] = float32(v) / 255
+			out[i] = Scaled(v)
 		}
 		return out
 	}
@@ -247,7 +252,7 @@ func (a *Array) Range() (lo, hi float32) {
 		blo, bhi = min(blo, v), max(bhi, v)
 	}
 	if a.storage == ScaledUint8 {
-		return float32(blo) / 255, float32(bhi) / 255
+		return Scaled(blo), Scaled(bhi)
 	}
 	return float32(blo), float32(bhi)
 }
