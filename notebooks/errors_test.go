@@ -25,7 +25,7 @@ func TestEveryMistakeStopsTheCellWithOneLine(t *testing.T) {
 		{"%%\nprep.Reshape(xTrain, 5, 784)", "Error: prep: ndarray: cannot reshape [60000 28 28]"},
 		{"%%\nprep.Normalize(prep.Normalize(xTrain))", "Error: prep: ndarray: Normalize expects uint8 values 0..255"},
 		{"%%\nshow.Digit(xTrain, yTrain, 60000)", "Error: show: image index 60000 is out of range [0, 60000)"},
-		{"%%\nmetrics.Confusion([]int{1}, []int{1, 2}, 10)", "Error: metrics: 1 true classes but 2 predictions"},
+		{"%%\nlesson.Must1(metrics.Confusion([]int{1}, []int{1, 2}, 10))", "Error: metrics: 1 true classes but 2 predictions"},
 		{"%%\nm := keras.Sequential(keras.Dense(64).InputDim(784)).Compile(\"mse\", \"adam\", \"accuracy\")\n" +
 			"lesson.Must1(m.Fit(prep.Normalize(prep.Reshape(xTrain, -1, 784)), prep.ToCategorical(yTrain, 10)).Done())",
 			"Error: keras: loss \"mse\" is not supported"},

@@ -12,8 +12,6 @@ import (
 	"github.com/gomlx/go-xla/compute/xla"
 	"github.com/gomlx/go-xla/pjrt"
 	_ "github.com/gomlx/gomlx/backends/default" // Registers the "xla" and "go" backends.
-
-	"mnistlesson/pkg/lesson"
 )
 
 // EnvStrict names the environment variable that selects a backend strictly.
@@ -37,12 +35,6 @@ func Default() (compute.Backend, error) {
 		defaultBackend, defaultErr = Choose(os.Getenv(EnvStrict), os.Stderr)
 	})
 	return defaultBackend, defaultErr
-}
-
-// MustDefault is Default for notebooks: when no backend can start, it stops the cell with the
-// reason and what to do (lesson.Stop), without a Go stack trace.
-func MustDefault() compute.Backend {
-	return lesson.Must1(Default())
 }
 
 // Choose creates a backend. With a non-empty strict name it creates exactly that one or fails.

@@ -47,7 +47,11 @@ func (m *Model) Evaluate(x, y *ndarray.Array) (loss, accuracy float64, err error
 	if err != nil {
 		return 0, 0, fmt.Errorf("keras: evaluation failed: %w", err)
 	}
-	return scalar(results[0]), scalar(results[1]), nil
+	if loss, err = scalar(results[0]); err != nil {
+		return 0, 0, err
+	}
+	accuracy, err = scalar(results[1])
+	return loss, accuracy, err
 }
 
 // Predict returns the model's output for x [N, InputDim], like model.predict in Keras: the class

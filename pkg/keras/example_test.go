@@ -52,7 +52,12 @@ func ExampleModel_Summary() {
 		keras.Dense(32).Activation("relu"),
 		keras.Dense(10).Activation("softmax"),
 	)
-	fmt.Print(model.Summary())
+	table, err := model.Summary()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Print(table)
 	fmt.Println(model.Architecture())
 	// Output:
 	// Model: "sequential"

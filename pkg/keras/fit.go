@@ -5,8 +5,8 @@ import (
 	"io"
 	"math/rand"
 	"os"
-	"os/signal"
 
+	"mnistlesson/pkg/keras/callbacks"
 	"mnistlesson/pkg/ndarray"
 )
 
@@ -32,7 +32,7 @@ type FitConfig struct {
 	x, y                 *ndarray.Array
 	epochs, batchSize    int
 	out                  io.Writer
-	callbacks            []Callback
+	callbacks            []callbacks.Callback
 	stepsPerCall         int
 	unrolledStepsPerCall int
 }
@@ -62,16 +62,27 @@ func (c *FitConfig) StepsPerCall(n int) *FitConfig { c.stepsPerCall = n; return 
 // unrolled (default DefaultUnrolledStepsPerCall).
 func (c *FitConfig) UnrolledStepsPerCall(n int) *FitConfig { c.unrolledStepsPerCall = n; return c }
 
-// Done trains the model; ProgbarLogger prints one line per epoch as Keras does. Each epoch visits
-// the examples in a new random order (from the model's seed) in batches of BatchSize; the last
-// batch is smaller when N is not a multiple of it, as in Keras. Training starts from fresh
-// weights, and after every epoch ModelCheckpoint saves the weights and the History in the
-// model's SaveDir, so later cells (and an interrupted run) find the last completed epoch. An
-// earlier model found there is first moved to SaveDir + ".previous".
+// Callbacks adds observers of the training run, after Fit's own (see Done).
+func (c *FitConfig) Callbacks(cbs ...callbacks.Callback) *FitConfig {
+	c.callbacks = append(c.callbacks, cbs...)
+	return c
+}
+
+// Done trains the model. Each epoch visits the examples in a new random order (from the model's
+// seed) in batches of BatchSize; the last batch is smaller when N is not a multiple of it, as in
+// Keras. Training starts from fresh weights.
 //
-// Interrupting the kernel (SIGINT) or a loss that becomes NaN or infinite stops training after
-// the current chunk of steps, with a *StoppedError; the last completed epoch stays saved.
-func (c *FitConfig) Done() (*History, error) {
+// Training is observed by callbacks, as in Keras. Fit's own run first, in this order:
+// callbacks.History (returned), TerminateOnNaN, StopOnInterrupt, ProgbarLogger (one line per epoch
+// to Output) and ModelCheckpoint, which saves the weights and the History in the model's SaveDir
+// after every epoch, so that later cells (and an interrupted run) find the last completed epoch;
+// an earlier model found there is first moved to SaveDir + ".previous". Then those given to
+// Callbacks.
+//
+// Any callback may stop training (callbacks.Run.Stop): interrupting the kernel (SIGINT) or a loss
+// that becomes NaN or infinite does, after the current chunk of steps. Done then returns a
+// *StoppedError; the last completed epoch stays saved.
+func (c *FitConfig) Done() (*callbacks.History, error) {
 	if err := c.check(); err != nil {
 		return nil, err
 	}
@@ -83,61 +94,87 @@ func (c *FitConfig) Done() (*History, error) {
 		return nil, err
 	}
 	m := c.m
-	t, err := m.newTrainer(c)
-	if err != nil {
-		return nil, err
-	}
-	checkpoint, err := m.newModelCheckpoint(t.store, out)
+	// The folder first: a second kernel training into it is told so before anything is built.
+	checkpoint, err := m.newModelCheckpoint(out)
 	if err != nil {
 		return nil, err
 	}
 	defer checkpoint.unlock()
+	t, err := m.newTrainer(c)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkpoint.watch(t.store); err != nil {
+		return nil, err
+	}
 	m.store = t.store
 
-	hist := &History{Epochs: c.epochs, BatchSize: c.batchSize, Backend: m.backend.Name(),
-		StepsPerCall: t.stepsPerCall, StepsInLoop: t.inLoop}
-	callbacks := append([]Callback{&ProgbarLogger{W: out}, checkpoint}, c.callbacks...)
-	for _, cb := range callbacks {
-		cb.OnTrainBegin(hist)
-	}
+	n := c.x.Len()
+	hist := &callbacks.History{Backend: m.backend.Name(), StepsPerCall: t.stepsPerCall, StepsInLoop: t.inLoop}
+	run := &callbacks.Run{Epochs: c.epochs, Steps: (n + c.batchSize - 1) / c.batchSize, BatchSize: c.batchSize, History: hist}
+	observers := append([]callbacks.Callback{hist, callbacks.TerminateOnNaN{}, &callbacks.StopOnInterrupt{},
+		callbacks.ProgbarLogger{W: out}, checkpoint}, c.callbacks...)
+	err = m.train(t, run, observers, rand.New(rand.NewSource(m.seed+1)))
+	return hist, err
+}
+
+// train runs the epochs, calling each observer's methods (see callbacks.Callback), and ends the
+// run the way Done documents. rng orders the examples: shuffled on the host, from the seed, the
+// same order on every backend.
+func (m *Model) train(t *trainer, run *callbacks.Run, observers []callbacks.Callback, rng *rand.Rand) (err error) {
+	began := 0 // Observers whose OnTrainBegin ran: only they get OnTrainEnd.
 	defer func() {
-		for _, cb := range callbacks {
-			cb.OnTrainEnd(hist)
+		if err == nil && run.StopReason() != "" {
+			m.store = nil // The weights in memory may be half an epoch further, or NaN: later calls load the saved ones.
+			err = &StoppedError{Reason: run.StopReason(), Completed: run.History.Completed(), Epochs: run.Epochs,
+				SaveDir: m.saveDir}
+		}
+		run.Err = err
+		for _, o := range observers[:began] {
+			if e, ok := o.(callbacks.TrainEnder); ok {
+				if endErr := e.OnTrainEnd(run); endErr != nil && err == nil {
+					err = endErr
+				}
+			}
 		}
 	}()
-	// Interrupting the kernel sends SIGINT to this process (GoNB kills it 5 s later).
-	interrupted := make(chan os.Signal, 1)
-	signal.Notify(interrupted, os.Interrupt)
-	defer signal.Stop(interrupted)
-	// Shuffled on the host, from the seed: the same order on every backend.
-	rng := rand.New(rand.NewSource(m.seed + 1))
-	n := c.x.Len()
-	for epoch := 1; epoch <= c.epochs; epoch++ {
-		steps := (n + c.batchSize - 1) / c.batchSize
-		for _, cb := range callbacks {
-			cb.OnEpochBegin(epoch, c.epochs, steps)
-		}
-		result, err := t.runEpoch(epoch, rng.Perm(n), interrupted, func(step int, loss, acc float64) {
-			for _, cb := range callbacks {
-				cb.OnBatchEnd(step, steps, loss, acc)
+	for _, o := range observers {
+		if b, ok := o.(callbacks.TrainBeginner); ok {
+			if err := b.OnTrainBegin(run); err != nil {
+				return err
 			}
+		}
+		began++
+	}
+	for epoch := 1; epoch <= run.Epochs; epoch++ {
+		for _, o := range observers {
+			if b, ok := o.(callbacks.EpochBeginner); ok {
+				b.OnEpochBegin(run, epoch)
+			}
+		}
+		result, err := t.runEpoch(epoch, rng.Perm(t.examples), func(c callbacks.Chunk) bool {
+			for _, o := range observers {
+				if e, ok := o.(callbacks.ChunkEnder); ok {
+					e.OnChunkEnd(run, c)
+				}
+			}
+			return run.StopReason() == ""
 		})
-		if err != nil {
-			return hist, err
+		if err != nil || run.StopReason() != "" {
+			return err
 		}
-		if result.stopped != "" {
-			return m.stop(hist, checkpoint, result.stopped)
-		}
-		hist.Loss = append(hist.Loss, result.loss)
-		hist.Accuracy = append(hist.Accuracy, result.accuracy)
-		hist.EpochSeconds = append(hist.EpochSeconds, result.seconds)
-		for _, cb := range callbacks {
-			if err := cb.OnEpochEnd(epoch, hist); err != nil {
-				return hist, err
+		for _, o := range observers {
+			if e, ok := o.(callbacks.EpochEnder); ok {
+				if err := e.OnEpochEnd(run, result); err != nil {
+					return err
+				}
 			}
+		}
+		if run.StopReason() != "" {
+			return nil
 		}
 	}
-	return hist, nil
+	return nil
 }
 
 // check validates the configuration and the inputs' shapes, and creates the backend.
@@ -152,6 +189,9 @@ func (c *FitConfig) check() error {
 		return fmt.Errorf("keras: batch size is %d; it must be at least 1, e.g. 32", c.batchSize)
 	case c.stepsPerCall <= 0 || c.unrolledStepsPerCall <= 0:
 		return fmt.Errorf("keras: steps per call must be at least 1, got %d and %d unrolled", c.stepsPerCall, c.unrolledStepsPerCall)
+	}
+	if err := callbacks.Check(c.callbacks); err != nil {
+		return err
 	}
 	return c.m.checkInputs(c.x, c.y)
 }
@@ -172,18 +212,4 @@ func (e *StoppedError) Error() string {
 	return fmt.Sprintf("keras: training stopped, %s. The model and History after epoch %d of %d are saved in %s, "+
 		"and the next cells use them. Run this cell again to train from the start.",
 		e.Reason, e.Completed, e.Epochs, e.SaveDir)
-}
-
-// stop ends a run early: the weights of the last completed epoch are already saved; the
-// History is saved again with the reason, and the weights in memory, which may be half an
-// epoch further (or NaN), are dropped so that later calls use the saved ones.
-func (m *Model) stop(h *History, checkpoint *ModelCheckpoint, reason string) (*History, error) {
-	m.store = nil
-	h.Stopped = reason
-	if h.Completed() > 0 {
-		if err := h.Save(checkpoint.Dir); err != nil {
-			return h, err
-		}
-	}
-	return h, &StoppedError{Reason: reason, Completed: h.Completed(), Epochs: h.Epochs, SaveDir: checkpoint.Dir}
 }

@@ -80,7 +80,10 @@ func TestSummaryCountsLessonParameters(t *testing.T) {
 	if got := m.CountParams(); got != 52650 {
 		t.Errorf("CountParams = %d, want 52650", got)
 	}
-	s := m.Summary()
+	s, err := m.Summary()
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, want := range []string{"dense (Dense)", "(None, 64)", "50,240", "dense_1 (Dense)", "2,080", "dense_2 (Dense)", "330", "Total params: 52,650"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("summary lacks %q:\n%s", want, s)

@@ -8,9 +8,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 
+	"github.com/gomlx/gomlx/core/tensors"
+
+	"mnistlesson/pkg/keras/callbacks"
 	"mnistlesson/pkg/ndarray"
 )
 
@@ -81,23 +83,24 @@ func TestDivergingLossStopsTraining(t *testing.T) {
 	if hist.Completed() != 0 || !strings.Contains(err.Error(), "nothing was saved") {
 		t.Errorf("completed %d epochs; message %q", hist.Completed(), err)
 	}
-	if _, err := LoadHistory(dir); err == nil {
+	if _, err := callbacks.LoadHistory(dir); err == nil {
 		t.Error("a History was saved for a run that completed no epoch")
 	}
 }
 
 // interruptAfter sends SIGINT to this process at the end of the given epoch, as GoNB does when
 // the kernel is interrupted.
-type interruptAfter struct {
-	BaseCallback
-	epoch int
-}
+type interruptAfter struct{ epoch int }
 
-func (i interruptAfter) OnEpochEnd(epoch int, _ *History) error {
-	if epoch == i.epoch {
-		_ = syscall.Kill(os.Getpid(), syscall.SIGINT)
+func (i interruptAfter) OnEpochEnd(_ *callbacks.Run, e callbacks.Epoch) error {
+	if e.Epoch != i.epoch {
+		return nil
 	}
-	return nil
+	self, err := os.FindProcess(os.Getpid())
+	if err == nil {
+		err = self.Signal(os.Interrupt)
+	}
+	return err
 }
 
 func TestInterruptKeepsTheLastCompletedEpoch(t *testing.T) {
@@ -126,7 +129,7 @@ func TestInterruptKeepsTheLastCompletedEpoch(t *testing.T) {
 	if !strings.Contains(log.String(), "Training starts over") {
 		t.Errorf("rerun log: %q", log.String())
 	}
-	if h, _ := LoadHistory(dir); h == nil || h.Completed() != 1 || h.Note() != "" {
+	if h, _ := callbacks.LoadHistory(dir); h == nil || h.Completed() != 1 || h.Note() != "" {
 		t.Errorf("after the rerun the History is %+v", h)
 	}
 }
@@ -156,5 +159,56 @@ func TestSameSeedSameResult(t *testing.T) {
 		if preds[0][i] != preds[1][i] {
 			t.Fatalf("prediction %d differs: %v vs %v", i, preds[0][i], preds[1][i])
 		}
+	}
+}
+
+// stopAt stops training from OnChunkEnd, as any callback may, once the given step of the given
+// epoch is done; it counts the chunks it saw.
+type stopAt struct {
+	epoch, step int
+	chunks      int
+}
+
+func (s *stopAt) OnChunkEnd(r *callbacks.Run, c callbacks.Chunk) {
+	s.chunks++
+	if c.Epoch == s.epoch && c.Step >= s.step {
+		r.Stop("stopped by a test callback")
+	}
+}
+
+func TestAnyCallbackCanStopTraining(t *testing.T) {
+	x, y, _, _ := mnistSubset(t, 3200, 10)
+	dir := filepath.Join(t.TempDir(), "m")
+	stop := &stopAt{epoch: 2, step: 1}
+	hist, err := lessonModel(dir).Fit(x, y).Epochs(4).StepsPerCall(25).Output(io.Discard).Callbacks(stop).Done()
+	var stopped *StoppedError
+	if !errors.As(err, &stopped) || stopped.Completed != 1 || stopped.Reason != "stopped by a test callback" {
+		t.Fatalf("err = %v, want a stop after epoch 1", err)
+	}
+	// 100 steps per epoch in chunks of 25: 4 chunks of epoch 1, then the first of epoch 2.
+	if stop.chunks != 5 || hist.Completed() != 1 || hist.Stopped != "stopped by a test callback" {
+		t.Errorf("saw %d chunks; History %+v", stop.chunks, hist)
+	}
+	saved, err := callbacks.LoadHistory(dir)
+	if err != nil || saved.Stopped != hist.Stopped || saved.Completed() != 1 {
+		t.Errorf("saved History %+v, %v: want the stop and epoch 1", saved, err)
+	}
+}
+
+func TestACallbackWithNoKnownMethodIsRefused(t *testing.T) {
+	x, y, _, _ := mnistSubset(t, 64, 1)
+	type oldStyle struct{}
+	_, err := lessonModel(filepath.Join(t.TempDir(), "m")).Fit(x, y).Callbacks(oldStyle{}).Done()
+	if err == nil || !strings.Contains(err.Error(), "callbacks: callback 1 (keras.oldStyle) has none of the methods") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestScalarRefusesANonFloat(t *testing.T) {
+	if _, err := scalar(tensors.FromValue(int32(3))); err == nil {
+		t.Error("an int32 tensor read as a loss")
+	}
+	if v, err := scalar(tensors.FromValue(float32(0.5))); err != nil || v != 0.5 {
+		t.Errorf("float32 0.5: %v, %v", v, err)
 	}
 }

@@ -2,7 +2,9 @@ package keras
 
 import (
 	"fmt"
+	"io"
 	"math/rand"
+	"os"
 	"time"
 
 	"github.com/gomlx/compute"
@@ -39,7 +41,8 @@ type Model struct {
 	metrics   []string
 	saveDir   string
 	seed      int64
-	err       error // First configuration error, reported by Fit, Evaluate and Predict.
+	err       error     // First configuration error, reported by Fit, Evaluate, Predict and Summary.
+	log       io.Writer // Notes about the model (nil: os.Stderr); see Log.
 
 	backend compute.Backend
 	store   *model.Store // Weights; nil until built by Fit or loaded from saveDir.
@@ -95,6 +98,18 @@ func (m *Model) Compile(loss, opt string, metrics ...string) *Model {
 // (new processes under GoNB) load them from. Default: "<notebook>_model" beside the notebook
 // (e.g. mnist_mlp_model for mnist_mlp.ipynb), DefaultSaveDir outside a notebook.
 func (m *Model) SaveDir(dir string) *Model { m.saveDir = dir; return m }
+
+// Log sets where the model writes notes about itself, such as "training stopped at epoch 7 of
+// 100" when a later call loads a model whose training was cut short. Default: os.Stderr, as the
+// log package does; io.Discard silences them.
+func (m *Model) Log(w io.Writer) *Model { m.log = w; return m }
+
+func (m *Model) logWriter() io.Writer {
+	if m.log == nil {
+		return os.Stderr
+	}
+	return m.log
+}
 
 // Seed fixes the random seed of the initial weights and of the shuffling of the data, so that a
 // rerun on the same backend gives the same result. By default the seed comes from the clock.

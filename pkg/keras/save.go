@@ -9,22 +9,23 @@ import (
 
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/model/checkpoint"
+
+	"mnistlesson/pkg/keras/callbacks"
 )
 
 // ModelCheckpoint saves the weights (a GoMLX checkpoint) and the History in the model's SaveDir
 // after every epoch, like Keras' ModelCheckpoint callback; Fit always runs one, since each
 // notebook cell is a new process that loads the model from there. It holds the folder's training
-// lock (lockSaveDir) until Fit returns.
+// lock (lockSaveDir) from before the training graph is built until Fit returns.
 type ModelCheckpoint struct {
-	BaseCallback
 	Dir     string
 	handler *checkpoint.Handler
 	unlock  func()
 }
 
-// newModelCheckpoint prepares m.saveDir for a new training run. A model already saved there is
-// moved to saveDir + ".previous" rather than deleted or, worse, silently resumed.
-func (m *Model) newModelCheckpoint(store *model.Store, log io.Writer) (*ModelCheckpoint, error) {
+// newModelCheckpoint locks m.saveDir and prepares it for a new training run. A model already
+// saved there is moved to saveDir + ".previous" rather than deleted or, worse, silently resumed.
+func (m *Model) newModelCheckpoint(log io.Writer) (*ModelCheckpoint, error) {
 	dir := m.saveDir
 	unlock, err := lockSaveDir(dir)
 	if err != nil {
@@ -50,19 +51,35 @@ func (m *Model) newModelCheckpoint(store *model.Store, log io.Writer) (*ModelChe
 	if err := m.saveArchitecture(dir); err != nil {
 		return fail(fmt.Errorf("keras: cannot save the model in %s: %w", dir, err))
 	}
-	handler, err := checkpoint.Build(store).Dir(dir).Keep(1).Done()
+	return &ModelCheckpoint{Dir: dir, unlock: unlock}, nil
+}
+
+// watch names the weights to save: those of store, once the training graph has made them.
+func (c *ModelCheckpoint) watch(store *model.Store) error {
+	handler, err := checkpoint.Build(store).Dir(c.Dir).Keep(1).Done()
 	if err != nil {
-		return fail(fmt.Errorf("keras: cannot save the model in %s: %w", dir, err))
+		return fmt.Errorf("keras: cannot save the model in %s: %w", c.Dir, err)
 	}
-	return &ModelCheckpoint{Dir: dir, handler: handler, unlock: unlock}, nil
+	c.handler = handler
+	return nil
 }
 
 // OnEpochEnd stores the current weights, then the History that describes them.
-func (c *ModelCheckpoint) OnEpochEnd(_ int, h *History) error {
+func (c *ModelCheckpoint) OnEpochEnd(r *callbacks.Run, _ callbacks.Epoch) error {
 	if err := c.handler.Save(); err != nil {
 		return fmt.Errorf("keras: saving the model in %s: %w", c.Dir, err)
 	}
-	return h.Save(c.Dir)
+	return r.History.Save(c.Dir)
+}
+
+// OnTrainEnd saves the History once more when training stopped early, so that it says why; the
+// weights of its last completed epoch are already saved. When no epoch completed there is
+// nothing to describe.
+func (c *ModelCheckpoint) OnTrainEnd(r *callbacks.Run) error {
+	if r.StopReason() == "" || r.History.Completed() == 0 {
+		return nil
+	}
+	return r.History.Save(c.Dir)
 }
 
 // load reads the weights Fit saved in m.saveDir, for a new process (a later notebook cell).
@@ -83,11 +100,11 @@ func (m *Model) load() error {
 	}
 	m.store = store
 	// A model from a run that stopped early is usable, but say so where its results show.
-	if h, err := LoadHistory(m.saveDir); err == nil && h.Note() != "" {
-		fmt.Println(h.Note())
+	if h, err := callbacks.LoadHistory(m.saveDir); err == nil && h.Note() != "" {
+		fmt.Fprintln(m.logWriter(), h.Note())
 	}
 	return nil
 }
 
-// History returns the History of the last training, from memory or from SaveDir.
-func (m *Model) History() (*History, error) { return LoadHistory(m.saveDir) }
+// History returns the History of the last training, saved in SaveDir.
+func (m *Model) History() (*callbacks.History, error) { return callbacks.LoadHistory(m.saveDir) }

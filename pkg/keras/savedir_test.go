@@ -60,9 +60,13 @@ func TestTwoRunsCannotTrainIntoOneFolder(t *testing.T) {
 		t.Fatal(err)
 	}
 	x, y, _, _ := mnistSubset(t, 64, 1)
-	_, err = lessonModel(dir).Fit(x, y).Output(io.Discard).Done()
+	m := lessonModel(dir)
+	_, err = m.Fit(x, y).Output(io.Discard).Done()
 	if err == nil || !strings.Contains(err.Error(), "another kernel is training into") {
 		t.Errorf("err = %v, want 'another kernel is training into'", err)
+	}
+	if m.store != nil {
+		t.Error("the weights were made although the folder is locked: the lock comes first")
 	}
 	unlock()
 	if _, err := lessonModel(dir).Fit(x, y).Output(io.Discard).Done(); err != nil {

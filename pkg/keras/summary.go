@@ -6,15 +6,12 @@ import (
 	"mnistlesson/pkg/keras/summary"
 )
 
-// LayerSummary describes one layer as Summary prints it.
-type LayerSummary = summary.Layer
-
 // LayerSummaries describes each layer, computed from the model's definition.
-func (m *Model) LayerSummaries() []LayerSummary {
-	var out []LayerSummary
+func (m *Model) LayerSummaries() []summary.Layer {
+	var out []summary.Layer
 	in := m.InputDim()
 	for _, l := range m.layers {
-		out = append(out, LayerSummary{
+		out = append(out, summary.Layer{
 			Name: l.name, Type: "Dense", Activation: l.activation,
 			InputShape:  fmt.Sprintf("(None, %d)", in),
 			OutputShape: fmt.Sprintf("(None, %d)", l.units),
@@ -28,13 +25,11 @@ func (m *Model) LayerSummaries() []LayerSummary {
 // CountParams returns the number of trainable parameters (52,650 for the lesson's 784-64-32-10).
 func (m *Model) CountParams() int { return summary.Count(m.LayerSummaries()) }
 
-// Summary returns the Keras-style table of layers, output shapes and parameter counts.
-func (m *Model) Summary() string {
+// Summary returns the Keras-style table of layers, output shapes and parameter counts, or the
+// model's configuration error (a model without layers, say, has no table).
+func (m *Model) Summary() (string, error) {
 	if m.err != nil {
-		return m.err.Error()
+		return "", m.err
 	}
-	return summary.Table(m.name, m.LayerSummaries())
+	return summary.Table(m.name, m.LayerSummaries()), nil
 }
-
-// Commas formats n with thousands separators, as Keras does: 52650 → "52,650".
-func Commas(n int) string { return summary.Commas(n) }

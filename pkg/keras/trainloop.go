@@ -2,8 +2,6 @@ package keras
 
 import (
 	"fmt"
-	"math"
-	"os"
 	"time"
 
 	"github.com/gomlx/compute"
@@ -13,6 +11,8 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
+
+	"mnistlesson/pkg/keras/callbacks"
 )
 
 // The training engine: the whole training set on the device, and one compiled call that runs a
@@ -27,6 +27,7 @@ type trainer struct {
 	store        *model.Store
 	exec         *model.Exec
 	x, y         *tensors.Tensor // The whole training set, sent once.
+	examples     int             // N, the number of training examples.
 	batchSize    int
 	stepsPerCall int
 	inLoop       bool
@@ -48,7 +49,7 @@ func (m *Model) newTrainer(c *FitConfig) (*trainer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("keras: building the training graph: %w", err)
 	}
-	t := &trainer{store: store, exec: exec, batchSize: c.batchSize, stepsPerCall: c.stepsPerCall,
+	t := &trainer{store: store, exec: exec, examples: c.x.Len(), batchSize: c.batchSize, stepsPerCall: c.stepsPerCall,
 		inLoop: loopsInGraph(m.backend)}
 	if !t.inLoop {
 		t.stepsPerCall = c.unrolledStepsPerCall
@@ -62,42 +63,38 @@ func (m *Model) newTrainer(c *FitConfig) (*trainer, error) {
 	return t, nil
 }
 
-// epochResult is what one epoch measured, or why it stopped.
-type epochResult struct {
-	loss, accuracy, seconds float64
-	stopped                 string // Non-empty when the epoch did not complete.
-}
-
-// runEpoch trains one epoch over the examples in order, a chunk of steps per call, reporting
-// the running means after each chunk. It stops after a chunk when interrupted or when the loss
-// is no longer finite.
-func (t *trainer) runEpoch(epoch int, order []int, interrupted <-chan os.Signal, progress func(step int, loss, acc float64)) (epochResult, error) {
+// runEpoch trains one epoch over the examples in order, a chunk of steps per call, and hands
+// each chunk's measures to onChunk; it stops after a chunk when onChunk returns false (training
+// was stopped: see callbacks.Run.Stop), and then returns a zero Epoch.
+func (t *trainer) runEpoch(epoch int, order []int, onChunk func(callbacks.Chunk) bool) (callbacks.Epoch, error) {
 	start := time.Now()
 	var lossSum, accSum float64
 	steps := 0
 	for _, chunk := range epochChunks(order, t.batchSize, t.stepsPerCall) {
 		results, err := t.exec.Call(t.x, t.y, chunk)
 		if err != nil {
-			return epochResult{}, fmt.Errorf("keras: training failed in epoch %d: %w", epoch, err)
+			return callbacks.Epoch{}, fmt.Errorf("keras: training failed in epoch %d: %w", epoch, err)
 		}
 		first := steps + 1
-		steps += chunk.Shape().Dimensions[0]
-		chunkLoss := scalar(results[0])
-		if math.IsNaN(chunkLoss) || math.IsInf(chunkLoss, 0) {
-			return epochResult{stopped: fmt.Sprintf("the loss became %v in epoch %d (steps %d–%d): training diverged, "+
-				"or the data holds NaN or infinite values", chunkLoss, epoch, first, steps)}, nil
+		n := chunk.Shape().Dimensions[0]
+		steps += n
+		chunkLoss, err := scalar(results[0])
+		if err != nil {
+			return callbacks.Epoch{}, err
 		}
-		select {
-		case <-interrupted:
-			return epochResult{stopped: fmt.Sprintf("interrupted during epoch %d", epoch)}, nil
-		default:
+		chunkAcc, err := scalar(results[1])
+		if err != nil {
+			return callbacks.Epoch{}, err
 		}
 		lossSum += chunkLoss
-		accSum += scalar(results[1])
-		progress(steps, lossSum/float64(steps), accSum/float64(steps))
+		accSum += chunkAcc
+		if !onChunk(callbacks.Chunk{Epoch: epoch, FirstStep: first, Step: steps, Loss: chunkLoss / float64(n),
+			MeanLoss: lossSum / float64(steps), MeanAccuracy: accSum / float64(steps)}) {
+			return callbacks.Epoch{}, nil
+		}
 	}
-	return epochResult{loss: lossSum / float64(steps), accuracy: accSum / float64(steps),
-		seconds: time.Since(start).Seconds()}, nil
+	return callbacks.Epoch{Epoch: epoch, Loss: lossSum / float64(steps), Accuracy: accSum / float64(steps),
+		Seconds: time.Since(start).Seconds()}, nil
 }
 
 // trainStepsGraph runs one training step per row of batches, in order, each a normal step:
@@ -225,14 +222,15 @@ func epochChunks(order []int, batchSize, stepsPerCall int) []*tensors.Tensor {
 	return chunks
 }
 
-// scalar reads a scalar tensor as float64.
-func scalar(t *tensors.Tensor) float64 {
+// scalar reads a scalar float tensor as float64; any other tensor is an error, never a value
+// that would pass as a finite loss.
+func scalar(t *tensors.Tensor) (float64, error) {
 	switch v := t.Value().(type) {
 	case float32:
-		return float64(v)
+		return float64(v), nil
 	case float64:
-		return v
+		return v, nil
 	default:
-		return 0
+		return 0, fmt.Errorf("keras: expected a float scalar from the graph, got %s", t.Shape())
 	}
 }

@@ -9,29 +9,24 @@ import (
 	"testing"
 )
 
-func ExampleCatch() {
-	// A notebook-facing function stops the cell when misused; outside a cell, Catch gets the error.
-	err := Catch(func() {
-		Must1(fmt.Sscan("seven", new(int)))
-		fmt.Println("not reached")
-	})
-	fmt.Println("stopped:", err)
-	// Output:
-	// stopped: expected integer
-}
-
-// captureStdout runs fn and returns what it printed.
-func captureStdout(t *testing.T, fn func()) string {
+// capture runs fn and returns what it wrote to *f (os.Stdout or os.Stderr).
+func capture(t *testing.T, f **os.File, fn func()) string {
 	t.Helper()
-	r, w, _ := os.Pipe()
-	old := os.Stdout
-	os.Stdout = w
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := *f
+	*f = w
 	fn()
 	w.Close()
-	os.Stdout = old
+	*f = old
 	out, _ := io.ReadAll(r)
 	return string(out)
 }
+
+func captureStdout(t *testing.T, fn func()) string { return capture(t, &os.Stdout, fn) }
+func captureStderr(t *testing.T, fn func()) string { return capture(t, &os.Stderr, fn) }
 
 func TestEpochsOverrideIsAnnounced(t *testing.T) {
 	t.Setenv(EnvEpochs, "")
@@ -58,19 +53,10 @@ func TestMustStopsOnError(t *testing.T) {
 	if v := Must1(7, nil); v != 7 || code != -1 {
 		t.Fatalf("Must1 without error: %d, exit %d", v, code)
 	}
-	Must1(0, errors.New("boom"))
-	if code != 1 {
-		t.Errorf("exit code %d, want 1", code)
+	out := captureStderr(t, func() { Must1(0, errors.New("boom")) })
+	if code != 1 || out != "Error: boom\n" {
+		t.Errorf("exit code %d, printed %q; want 1 and one Error line", code, out)
 	}
-}
-
-func TestCatchLetsOtherPanicsThrough(t *testing.T) {
-	defer func() {
-		if r := recover(); r != "not a Stop" {
-			t.Errorf("recovered %v, want the original panic", r)
-		}
-	}()
-	_ = Catch(func() { panic("not a Stop") })
 }
 
 func ExampleEpochs() {
@@ -83,15 +69,19 @@ func ExampleEpochs() {
 }
 
 func TestExerciseHelpers(t *testing.T) {
-	err := Catch(func() { panic(NotDone()) })
-	if err == nil || !strings.Contains(err.Error(), "not done yet") {
-		t.Errorf("NotDone stopped with %v", err)
+	var codes []int
+	exit = func(c int) { codes = append(codes, c) }
+	defer func() { exit = os.Exit }()
+	Expect(true, "unused")
+	if len(codes) != 0 {
+		t.Fatalf("Expect(true) stopped")
 	}
-	if err := Catch(func() { Expect(true, "unused") }); err != nil {
-		t.Errorf("Expect(true) stopped: %v", err)
+	out := captureStderr(t, func() { Expect(1+1 == 3, "your sum is %d: add again", 2) })
+	if out != "Error: your sum is 2: add again\n" || len(codes) != 1 {
+		t.Errorf("Expect(false) printed %q, exits %v", out, codes)
 	}
-	err = Catch(func() { Expect(1+1 == 3, "your sum is %d: add again", 2) })
-	if err == nil || err.Error() != "your sum is 2: add again" {
-		t.Errorf("Expect(false) stopped with %v", err)
+	out = captureStderr(t, func() { _ = NotDone() })
+	if !strings.HasPrefix(out, "Error: not done yet") || len(codes) != 2 {
+		t.Errorf("NotDone printed %q, exits %v", out, codes)
 	}
 }

@@ -4,47 +4,24 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"sync/atomic"
 )
 
-// exit ends the cell's process; a variable so tests can observe it.
+// exit ends the cell's process; a variable so that this package's tests can observe it.
 var exit = os.Exit
 
-// catching counts the Catch calls running: then Stop hands its error to Catch instead of exiting.
-var catching atomic.Int32
-
-// stopped carries a Stop's error to Catch.
-type stopped struct{ err error }
-
-// Stop ends the cell with err's message, "Error: …", and no Go stack trace (inside Catch, it
-// returns the error to Catch instead). It does nothing when err is nil. It ends the process, so
-// deferred calls do not run: a function that must clean up does it before calling Stop.
+// Stop ends the cell with err's message, "Error: …", on stderr and exit status 1, and no Go
+// stack trace. It does nothing when err is nil.
+//
+// It is the one place where the lesson's code ends a process. Libraries return errors; only the
+// notebook's edge calls Stop: the notebook itself (through Must…), the notebook-facing functions
+// of prep and show, and the exercises' checks (Expect). It ends the process at once, so deferred
+// calls do not run: call it where nothing is left to clean up, as those do.
 func Stop(err error) {
 	if err == nil {
 		return
 	}
-	if catching.Load() > 0 {
-		panic(stopped{err})
-	}
 	fmt.Fprintf(os.Stderr, "Error: %v\n", err)
 	exit(1)
-}
-
-// Catch runs f and returns the error f stopped with (see Stop), or nil.
-func Catch(f func()) (err error) {
-	catching.Add(1)
-	defer func() {
-		catching.Add(-1)
-		if r := recover(); r != nil {
-			s, ok := r.(stopped)
-			if !ok {
-				panic(r)
-			}
-			err = s.err
-		}
-	}()
-	f()
-	return nil
 }
 
 // Must stops the cell with err's message when err is not nil (see Stop).

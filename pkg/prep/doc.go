@@ -7,7 +7,11 @@
 //	yTrainHot := prep.ToCategorical(yTrain, 10)      // uint8 [60000] → one-hot float32 [60000, 10]
 //
 // Each returns a view of its input (see package ndarray): nothing is copied or converted until a
-// step that needs the values (training, evaluation) asks for them. Like NumPy, which raises, they
-// stop the cell with a message naming the problem when misused (lesson.Stop); the methods of
-// ndarray.Array that they call return errors instead, for programs.
+// step that needs the values (training, evaluation) asks for them.
+//
+// prep is part of the notebook's edge (see package lesson): like NumPy, which raises, each step
+// stops the cell with one line naming the problem when misused, so that it stays one line in the
+// notebook and in the exercises' solutions, where a student writes
+// prep.Normalize(prep.Reshape(x, x.Len(), 784)). Programs call the ndarray.Array methods under
+// them (Reshape, Normalize, OneHot), which return errors instead.
 package prep

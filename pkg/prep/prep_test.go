@@ -2,10 +2,9 @@ package prep
 
 import (
 	"fmt"
-	"strings"
 	"testing"
 
-	"mnistlesson/pkg/lesson"
+	"mnistlesson/pkg/lesson/lessontest"
 	"mnistlesson/pkg/ndarray"
 )
 
@@ -39,18 +38,12 @@ func TestReshapeInfersOneDimension(t *testing.T) {
 
 func TestMisuseStopsTheCellWithTheFix(t *testing.T) {
 	x := ndarray.FromUint8(make([]uint8, 6*28*28), 6, 28, 28)
-	for _, c := range []struct {
-		name string
-		call func()
-		want string
-	}{
-		{"wrong size", func() { Reshape(x, 5, 784) }, "prep: ndarray: cannot reshape [6 28 28] (4704 values) into [5 784]"},
-		{"normalised twice", func() { Normalize(ndarray.FromFloat32([]float32{0.5}, 1)) }, "already normalised"},
-		{"label too large", func() { ToCategorical(ndarray.FromUint8([]uint8{3, 12}, 2), 10) }, "label 12 at index 1"},
-	} {
-		err := lesson.Catch(c.call)
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%s: stopped with %v, want %q", c.name, err, c.want)
-		}
-	}
+	lessontest.ExpectStops(t,
+		lessontest.Case{Name: "wrong size", Call: func() { Reshape(x, 5, 784) },
+			Want: "prep: ndarray: cannot reshape [6 28 28] (4704 values) into [5 784]"},
+		lessontest.Case{Name: "normalised twice", Call: func() { Normalize(ndarray.FromFloat32([]float32{0.5}, 1)) },
+			Want: "already normalised"},
+		lessontest.Case{Name: "label too large", Call: func() { ToCategorical(ndarray.FromUint8([]uint8{3, 12}, 2), 10) },
+			Want: "label 12 at index 1"},
+	)
 }

@@ -12,7 +12,6 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 
-	"mnistlesson/pkg/lesson"
 	"mnistlesson/pkg/metrics"
 	"mnistlesson/pkg/ndarray"
 )
@@ -119,13 +118,6 @@ func ConfusionMatrixPNG(cm metrics.ConfusionMatrix, size vg.Length) ([]byte, err
 	return encodePNG(c)
 }
 
-// ConfusionMatrix displays cm inline (or stops the cell, see lesson.Stop).
-func ConfusionMatrix(cm metrics.ConfusionMatrix) {
-	data, err := ConfusionMatrixPNG(cm, 6*vg.Inch)
-	lesson.Stop(err)
-	displayPNG(data)
-}
-
 // MistakesPNG draws up to rows×cols misclassified digits, each titled "true → predicted (p)".
 func MistakesPNG(images *ndarray.Array, mistakes []metrics.Mistake, rows, cols int, width vg.Length) ([]byte, error) {
 	if len(mistakes) == 0 {
@@ -140,13 +132,6 @@ func MistakesPNG(images *ndarray.Array, mistakes []metrics.Mistake, rows, cols i
 	}
 	rows = (len(mistakes) + cols - 1) / cols
 	return titledGridPNG(images, indices, titles, cols, width, width*vg.Length(rows)/vg.Length(cols)*11/10, vg.Points(8))
-}
-
-// Mistakes displays up to rows×cols misclassified digits inline (or stops the cell).
-func Mistakes(images *ndarray.Array, mistakes []metrics.Mistake, rows, cols int) {
-	data, err := MistakesPNG(images, mistakes, rows, cols, 9*vg.Inch)
-	lesson.Stop(err)
-	displayPNG(data)
 }
 
 // PredictionPNG draws image i beside a bar chart of the model's ten probabilities for it.
@@ -183,11 +168,4 @@ func PredictionPNG(images, labels *ndarray.Array, i int, probabilities []float64
 	digit.Draw(draw.Crop(dc, 0, height-width, 0, 0))
 	chart.Draw(draw.Crop(dc, height+vg.Points(16), -vg.Points(10), 0, 0))
 	return encodePNG(canvas)
-}
-
-// Prediction displays test image i with the model's probabilities inline (or stops the cell).
-func Prediction(images, labels *ndarray.Array, i int, probabilities []float64) {
-	data, err := PredictionPNG(images, labels, i, probabilities, 8*vg.Inch)
-	lesson.Stop(err)
-	displayPNG(data)
 }

@@ -3,7 +3,6 @@ package show
 import (
 	"fmt"
 	"image/color"
-	"os"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -12,7 +11,6 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 
 	"mnistlesson/pkg/keras/callbacks"
-	"mnistlesson/pkg/lesson"
 )
 
 // curvePlot plots one metric per epoch (epochs numbered from 1).
@@ -59,19 +57,4 @@ func HistoryPNG(h *callbacks.History, width vg.Length) ([]byte, error) {
 	lossPlot.Draw(canvases[0][0])
 	accPlot.Draw(canvases[0][1])
 	return encodePNG(canvas)
-}
-
-// History displays the training curves of h inline, with a note when training stopped early, in
-// one output with two representations (see historyOutput): interactive plotly charts (zoom,
-// hover) where JavaScript runs, the same curves as a picture everywhere else. It stops the cell
-// when there is no History yet (lesson.Stop).
-func History(h *callbacks.History) {
-	data, err := HistoryPNG(h, 9*vg.Inch)
-	lesson.Stop(err)
-	if note := h.Note(); note != "" {
-		fmt.Println(note)
-	}
-	output, err := historyOutput(h, data, os.Getenv(EnvPlotlySrc))
-	lesson.Stop(err)
-	display(output)
 }

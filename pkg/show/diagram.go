@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"image/color"
 
-	"github.com/janpfeifer/gonb/gonbui/protocol"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/vg"
@@ -14,7 +13,6 @@ import (
 	"gonum.org/v1/plot/vg/vgsvg"
 
 	"mnistlesson/pkg/keras/summary"
-	"mnistlesson/pkg/lesson"
 )
 
 // Geometry of the diagram, in points.
@@ -113,18 +111,6 @@ func drawDiagram(c draw.Canvas, m Model) {
 	}
 	total := fmt.Sprintf("Total params: %s", summary.Commas(summary.Count(m.LayerSummaries())))
 	c.FillText(shapeStyle, vg.Point{X: (x0 + x1) / 2, Y: margin + 2}, total)
-}
-
-// ModelDiagram displays the model diagram inline (Keras: plot_model(model, show_shapes=True)).
-// It is sent both as SVG, crisp at any size, and as PNG, which JupyterLab shows instead when a
-// saved notebook is reopened untrusted (it renders no SVG from untrusted outputs). It stops the
-// cell when the model is misconfigured (lesson.Stop).
-func ModelDiagram(m Model) {
-	svg, err := ModelDiagramSVG(m)
-	lesson.Stop(err)
-	png, err := ModelDiagramPNG(m)
-	lesson.Stop(err)
-	display(map[protocol.MIMEType]any{protocol.MIMEImageSVG: string(svg), protocol.MIMEImagePNG: png})
 }
 
 func textStyle(size float64) draw.TextStyle {

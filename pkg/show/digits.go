@@ -13,7 +13,6 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 
-	"mnistlesson/pkg/lesson"
 	"mnistlesson/pkg/ndarray"
 )
 
@@ -136,20 +135,4 @@ func encodePNG(c *vgimg.Canvas) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
-}
-
-// Digit displays image i with its label inline in the notebook (plt.imshow(x_train[i])), or
-// stops the cell when there is no such image (lesson.Stop).
-func Digit(images, labels *ndarray.Array, i int) {
-	data, err := DigitPNG(images, labels, i, 3*vg.Inch)
-	lesson.Stop(err)
-	displayPNG(data)
-}
-
-// Grid displays the first rows×cols digits with their labels inline in the notebook, or stops
-// the cell.
-func Grid(images, labels *ndarray.Array, rows, cols int) {
-	data, err := GridPNG(images, labels, rows, cols, 7.5*vg.Inch)
-	lesson.Stop(err)
-	displayPNG(data)
 }

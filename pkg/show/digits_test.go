@@ -7,6 +7,8 @@ import (
 
 	"gonum.org/v1/plot/vg"
 
+	"mnistlesson/pkg/keras"
+	"mnistlesson/pkg/lesson/lessontest"
 	"mnistlesson/pkg/ndarray"
 )
 
@@ -63,4 +65,19 @@ func TestGridIsAPNGOfTheAskedSize(t *testing.T) {
 	if _, err := GridPNG(x, y, 11, 10, 5*vg.Inch); err == nil {
 		t.Error("a grid larger than the data should fail")
 	}
+}
+
+// The notebook-facing functions stop the cell with one line naming the problem.
+func TestMisuseStopsTheCell(t *testing.T) {
+	x, y := fakeDigits(20)
+	probs := ndarray.FromFloat32(make([]float32, 20*10), 20, 10)
+	lessontest.ExpectStops(t,
+		lessontest.Case{Name: "no such image", Call: func() { Digit(x, y, 20) }, Want: "show: image index 20 is out of range [0, 20)"},
+		lessontest.Case{Name: "grid larger than the data", Call: func() { Grid(x, y, 10, 10) }, Want: "show: expects uint8 labels [N] with N > 20"},
+		lessontest.Case{Name: "images as probabilities", Call: func() { ConfusionMatrix(y, x) }, Want: "metrics: Classes expects probabilities"},
+		lessontest.Case{Name: "labels of another set", Call: func() { Mistakes(x, y, ndarray.FromFloat32(make([]float32, 30), 3, 10), 2, 2) },
+			Want: "metrics: 20 true classes but 3 predictions"},
+		lessontest.Case{Name: "prediction row out of range", Call: func() { Prediction(x, y, 25, probs) }, Want: "metrics: row 25"},
+		lessontest.Case{Name: "summary of a model without layers", Call: func() { Summary(keras.Sequential()) }, Want: "keras: Sequential needs at least one layer"},
+	)
 }

@@ -2,19 +2,22 @@
 // counterparts of the original's matplotlib figures and of what a teacher adds:
 //
 //   - Digit and Grid: one digit (plt.imshow) and the 10×10 grid of digits titled with their labels;
-//   - ModelDiagram: the model's layers, shapes and parameter counts, drawn from the model itself
-//     (Keras' plot_model), as SVG with a PNG twin;
+//   - Summary and ModelDiagram: the model's layers, shapes and parameter counts as Keras'
+//     model.summary() table, and drawn from the model itself (Keras' plot_model), as SVG with a
+//     PNG twin;
 //   - LiveTraining: the callback that shows a progress bar and the training curves, updated in
 //     place while model.Fit runs;
 //   - History: the training curves afterwards, interactive (plotly) where JavaScript runs and a
 //     picture everywhere else, in one output;
-//   - ConfusionMatrix, Mistakes and Prediction: what the model gets right and wrong (see package
-//     metrics), and one test image beside its ten probabilities.
+//   - ConfusionMatrix, Mistakes and Prediction: what the model gets right and wrong, counted by
+//     package metrics from the labels and the model's probabilities, and one test image beside
+//     its ten probabilities.
 //
 // Pictures are drawn with gonum/plot into PNG (or SVG) and handed to GoNB, so they stay in the
-// saved notebook and its HTML export; plotly.js comes from the project, never from a CDN. Each
-// display function stops the cell with a message when given the wrong arrays (lesson.Stop); the
-// ...PNG and ...SVG functions return the picture and an error instead, for programs and tests.
+// saved notebook and its HTML export; plotly.js comes from the project, never from a CDN. The
+// ...PNG and ...SVG functions return the picture and an error, for programs and tests. The
+// notebook-facing functions that display them (cells.go) are part of the notebook's edge (see
+// package lesson): given the wrong arrays, they stop the cell with that error in one line.
 //
 // show does not import package keras (nor GoMLX or XLA): it takes the model as an interface
 // (Model) and the History from keras/callbacks, so that a cell that draws digits builds into a

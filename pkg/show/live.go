@@ -13,16 +13,16 @@ import (
 )
 
 // progressEvery throttles the in-epoch progress bar: a handful of redraws a second is smooth to
-// the eye and costs nothing next to training.
+// the eye and costs nothing next to training. (GoMLX's train.PeriodicCallback does this for its
+// own train.Loop, which keras' Fit does not run: Fit runs chunks of steps per compiled call.)
 const progressEvery = 250 * time.Millisecond
 
-// Live is a callbacks.Callback that shows, inline and updated in place, a Keras-style progress bar
-// within the epoch and the training curves after each epoch. Outside a notebook it does nothing
-// (Fit's per-epoch lines remain).
+// Live is a training callback (see package callbacks) that shows, inline and updated in place,
+// a Keras-style progress bar within the epoch and the training curves after each epoch. Outside
+// a notebook it does nothing (Fit's per-epoch lines remain).
 type Live struct {
-	callbacks.BaseCallback
 	progressID, curvesID string
-	epoch, epochs        int
+	epoch                int
 	last                 time.Time
 	started              time.Time
 }
@@ -32,33 +32,38 @@ func LiveTraining() *Live {
 	return &Live{progressID: "progress-" + gonbui.UniqueId(), curvesID: "curves-" + gonbui.UniqueId()}
 }
 
-var _ callbacks.Callback = (*Live)(nil)
+var (
+	_ callbacks.EpochBeginner = (*Live)(nil)
+	_ callbacks.ChunkEnder    = (*Live)(nil)
+	_ callbacks.EpochEnder    = (*Live)(nil)
+	_ callbacks.TrainEnder    = (*Live)(nil)
+)
 
-// OnEpochBegin implements callbacks.Callback.
-func (l *Live) OnEpochBegin(epoch, epochs, steps int) {
-	l.epoch, l.epochs, l.started = epoch, epochs, time.Now()
+// OnEpochBegin creates both displays at the first epoch; later updates replace their content.
+func (l *Live) OnEpochBegin(r *callbacks.Run, epoch int) {
+	l.epoch, l.started = epoch, time.Now()
 	if epoch == 1 && gonbui.IsNotebook {
-		// Create both displays once; later updates replace their content in place.
-		gonbui.UpdateHTML(l.progressID, progressHTML(epoch, epochs, 0, steps, 0, 0, 0))
+		gonbui.UpdateHTML(l.progressID, progressHTML(epoch, r.Epochs, 0, r.Steps, 0, 0, 0))
 		gonbui.UpdateHTML(l.curvesID, "<i>Training curves appear after the first epoch.</i>")
 	}
 }
 
-// OnBatchEnd implements callbacks.Callback.
-func (l *Live) OnBatchEnd(step, steps int, loss, acc float64) {
-	if !gonbui.IsNotebook || (step != steps && time.Since(l.last) < progressEvery) {
+// OnChunkEnd redraws the progress bar, at most every progressEvery, and at the epoch's last step.
+func (l *Live) OnChunkEnd(r *callbacks.Run, c callbacks.Chunk) {
+	if !gonbui.IsNotebook || (c.Step != r.Steps && time.Since(l.last) < progressEvery) {
 		return
 	}
 	l.last = time.Now()
-	gonbui.UpdateHTML(l.progressID, progressHTML(l.epoch, l.epochs, step, steps, loss, acc, time.Since(l.started)))
+	gonbui.UpdateHTML(l.progressID, progressHTML(l.epoch, r.Epochs, c.Step, r.Steps, c.MeanLoss, c.MeanAccuracy,
+		time.Since(l.started)))
 }
 
-// OnEpochEnd implements callbacks.Callback: the training curves so far replace the chart.
-func (l *Live) OnEpochEnd(_ int, h *callbacks.History) error {
+// OnEpochEnd replaces the chart with the training curves so far.
+func (l *Live) OnEpochEnd(r *callbacks.Run, _ callbacks.Epoch) error {
 	if !gonbui.IsNotebook {
 		return nil
 	}
-	data, err := HistoryPNG(h, 9*vg.Inch)
+	data, err := HistoryPNG(r.History, 9*vg.Inch)
 	if err != nil {
 		return nil // Only a picture: training goes on.
 	}
@@ -66,13 +71,14 @@ func (l *Live) OnEpochEnd(_ int, h *callbacks.History) error {
 	return nil
 }
 
-// OnTrainEnd implements callbacks.Callback. The chart and the progress bar keep their final state,
-// so the cell still shows the finished training; show.History draws the curves again from the
-// saved History in a later cell. It waits until GoNB has the last updates (see display).
-func (l *Live) OnTrainEnd(*callbacks.History) {
+// OnTrainEnd waits until GoNB has the last updates (see display). The chart and the progress bar
+// keep their final state, so the cell still shows the finished training; show.History draws the
+// curves again from the saved History in a later cell.
+func (l *Live) OnTrainEnd(*callbacks.Run) error {
 	if gonbui.IsNotebook {
 		gonbui.Sync()
 	}
+	return nil
 }
 
 // progressHTML renders Keras' progress line as HTML: "Epoch 3/100 [=====>....] 1200/1875 - loss: … - accuracy: …".

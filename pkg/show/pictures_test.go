@@ -73,7 +73,7 @@ func TestModelDiagramComesFromTheModel(t *testing.T) {
 
 func TestAnalysisPictures(t *testing.T) {
 	x, y := fakeDigits(20)
-	cm := metrics.Confusion([]int{0, 1, 2, 2}, []int{0, 1, 2, 1}, 10)
+	cm := metrics.ConfusionMatrix{{1, 0, 0}, {0, 1, 0}, {0, 1, 1}}
 	data, err := ConfusionMatrixPNG(cm, 4*vg.Inch)
 	decodes(t, "confusion matrix", data, err, 280)
 
@@ -146,9 +146,8 @@ func TestCurvesAreOneOutputWithTwoRepresentations(t *testing.T) {
 // TestConfusionMatrixColours checks the scales: greens on the diagonal, blues for mistakes,
 // light to dark, and nothing of the diverging blue-to-red scale it replaced.
 func TestConfusionMatrixColours(t *testing.T) {
-	truth := []int{0, 0, 0, 0, 1, 1, 1, 2, 2, 2}
-	predicted := []int{0, 0, 0, 0, 1, 1, 2, 2, 2, 1}
-	data, err := ConfusionMatrixPNG(metrics.Confusion(truth, predicted, 3), 4*vg.Inch)
+	cm := metrics.ConfusionMatrix{{4, 0, 0}, {0, 2, 1}, {0, 1, 2}}
+	data, err := ConfusionMatrixPNG(cm, 4*vg.Inch)
 	decodes(t, "confusion matrix", data, err, 280)
 	img, _ := png.Decode(bytes.NewReader(data))
 	var green, blue, red int

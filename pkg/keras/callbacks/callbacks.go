@@ -2,58 +2,95 @@ package callbacks
 
 import (
 	"fmt"
-	"io"
-	"time"
+	"reflect"
 )
 
-// Callback observes a training run, like a Keras callback. keras' Fit always runs two of its own
-// first: ProgbarLogger (the epoch lines) and keras.ModelCheckpoint (saving each epoch); the
-// notebook adds the live progress bar and curves (show.LiveTraining). Embed BaseCallback to
-// implement only the methods you need. Methods are called from Fit's goroutine.
-type Callback interface {
-	// OnTrainBegin is called once before the first epoch; h is the History Fit will fill.
-	OnTrainBegin(h *History)
-	// OnEpochBegin is called before epoch (1-based) of epochs, which has steps steps.
-	OnEpochBegin(epoch, epochs, steps int)
-	// OnBatchEnd is called after each chunk of steps with the epoch's running mean loss and accuracy.
-	OnBatchEnd(step, steps int, meanLoss, meanAccuracy float64)
-	// OnEpochEnd is called once the epoch is complete; h holds every completed epoch. An error
-	// stops training (Fit returns it).
-	OnEpochEnd(epoch int, h *History) error
-	// OnTrainEnd is called when Fit returns, whether training completed or not.
-	OnTrainEnd(h *History)
+// Callback observes a training run, like a Keras callback: any value that implements at least
+// one of TrainBeginner, EpochBeginner, ChunkEnder, EpochEnder and TrainEnder. Fit calls the
+// methods a callback has, from its own goroutine, in the order the callbacks were given; Check
+// refuses a value that implements none.
+type Callback any
+
+// TrainBeginner is called once before the first epoch. An error ends training before it starts.
+type TrainBeginner interface {
+	OnTrainBegin(r *Run) error
 }
 
-// BaseCallback does nothing; embed it in a callback that needs only some of the methods.
-type BaseCallback struct{}
-
-func (BaseCallback) OnTrainBegin(*History)                 {}
-func (BaseCallback) OnEpochBegin(int, int, int)            {}
-func (BaseCallback) OnBatchEnd(int, int, float64, float64) {}
-func (BaseCallback) OnEpochEnd(int, *History) error        { return nil }
-func (BaseCallback) OnTrainEnd(*History)                   {}
-
-var _ Callback = BaseCallback{}
-
-// ProgbarLogger prints one line per epoch, as Keras does, e.g.
-//
-//	Epoch 3/100 - 1875/1875 - loss: 0.0712 - accuracy: 0.9781 - 1.4s (0.75 ms/step)
-type ProgbarLogger struct {
-	BaseCallback
-	W     io.Writer // Where the lines go (keras.FitConfig.Output).
-	steps int
+// EpochBeginner is called before each epoch (1-based).
+type EpochBeginner interface {
+	OnEpochBegin(r *Run, epoch int)
 }
 
-func (p *ProgbarLogger) OnEpochBegin(_, _, steps int) { p.steps = steps }
+// ChunkEnder is called after each chunk of training steps that ran in one compiled call (125
+// steps on XLA CPU, 5 on the Go backend: see keras.DefaultStepsPerCall), not after each batch:
+// the steps of a chunk run on the device without returning to Go in between.
+type ChunkEnder interface {
+	OnChunkEnd(r *Run, c Chunk)
+}
 
-func (p *ProgbarLogger) OnEpochEnd(epoch int, h *History) error {
-	last := h.Completed() - 1
-	elapsed := time.Duration(h.EpochSeconds[last] * float64(time.Second))
-	_, err := fmt.Fprintf(p.W, "Epoch %d/%d - %d/%d - loss: %.4f - accuracy: %.4f - %.1fs (%.2f ms/step)\n",
-		epoch, h.Epochs, p.steps, p.steps, h.Loss[last], h.Accuracy[last], elapsed.Seconds(),
-		float64(elapsed.Microseconds())/1000/float64(p.steps))
-	if err != nil {
-		return fmt.Errorf("keras: writing the epoch log: %w", err)
+// EpochEnder is called when an epoch is complete. An error ends training (Fit returns it).
+type EpochEnder interface {
+	OnEpochEnd(r *Run, e Epoch) error
+}
+
+// TrainEnder is called when training ends, whether it completed, was stopped or failed; r.Err
+// says which. An error is returned by Fit when training itself did not fail.
+type TrainEnder interface {
+	OnTrainEnd(r *Run) error
+}
+
+// Chunk is what one chunk of steps measured.
+type Chunk struct {
+	Epoch        int     // 1-based.
+	FirstStep    int     // The chunk's first step in the epoch, 1-based.
+	Step         int     // The chunk's last step: steps 1..Step of the epoch are done.
+	Loss         float64 // Mean batch loss over the chunk's steps (NaN or ±Inf when training diverges).
+	MeanLoss     float64 // Mean batch loss over the epoch's steps so far.
+	MeanAccuracy float64 // Mean batch accuracy over the epoch's steps so far.
+}
+
+// Epoch is what one complete epoch measured (Keras' logs at on_epoch_end).
+type Epoch struct {
+	Epoch    int     // 1-based.
+	Loss     float64 // Mean training loss over the epoch's batches.
+	Accuracy float64 // Mean training accuracy over the epoch's batches.
+	Seconds  float64 // Wall time of the epoch.
+}
+
+// Run is one training run as callbacks see it (Keras gives its callbacks self.params and
+// self.model): what was asked for, the History filled so far, and Stop.
+type Run struct {
+	Epochs    int      // Epochs asked for.
+	Steps     int      // Training steps (batches) per epoch.
+	BatchSize int      // Examples per step.
+	History   *History // Every completed epoch, filled by Fit's History callback before the others run.
+	Err       error    // Set before OnTrainEnd when training failed or stopped: how Fit will return.
+
+	stopReason string
+}
+
+// Stop asks Fit to end training after the current chunk of steps (or, from OnEpochEnd, after this
+// epoch): the one stop flag, as Keras' model.stop_training = True. The first reason given is
+// kept; reason says what happened, e.g. "interrupted during epoch 7".
+func (r *Run) Stop(reason string) {
+	if r.stopReason == "" {
+		r.stopReason = reason
+	}
+}
+
+// StopReason returns the reason given to Stop, or "" while training goes on.
+func (r *Run) StopReason() string { return r.stopReason }
+
+// Check returns an error naming each callback that implements none of the callback interfaces,
+// e.g. one whose method has a signature of an older version: it would be silently never called.
+func Check(cbs []Callback) error {
+	for i, cb := range cbs {
+		switch cb.(type) {
+		case TrainBeginner, EpochBeginner, ChunkEnder, EpochEnder, TrainEnder:
+		default:
+			return fmt.Errorf("callbacks: callback %d (%v) has none of the methods OnTrainBegin, OnEpochBegin, "+
+				"OnChunkEnd, OnEpochEnd, OnTrainEnd with their signatures in package callbacks", i+1, reflect.TypeOf(cb))
+		}
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package callbacks_test
 
 import (
 	"fmt"
+	"math"
 	"os"
 
 	"mnistlesson/pkg/keras/callbacks"
@@ -29,9 +30,20 @@ func ExampleHistory() {
 
 // ProgbarLogger's line for an epoch, as Keras prints it.
 func ExampleProgbarLogger() {
-	p := &callbacks.ProgbarLogger{W: os.Stdout}
-	h := &callbacks.History{Loss: []float64{0.0712}, Accuracy: []float64{0.9781}, EpochSeconds: []float64{1.5}, Epochs: 100}
-	p.OnEpochBegin(1, 100, 1875)
-	_ = p.OnEpochEnd(1, h)
+	p := callbacks.ProgbarLogger{W: os.Stdout}
+	run := &callbacks.Run{Epochs: 100, Steps: 1875, BatchSize: 32}
+	_ = p.OnEpochEnd(run, callbacks.Epoch{Epoch: 1, Loss: 0.0712, Accuracy: 0.9781, Seconds: 1.5})
 	// Output: Epoch 1/100 - 1875/1875 - loss: 0.0712 - accuracy: 0.9781 - 1.5s (0.80 ms/step)
+}
+
+// A callback stops training through its Run, as TerminateOnNaN does when the loss diverges.
+func ExampleRun_Stop() {
+	run := &callbacks.Run{Epochs: 100, Steps: 1875}
+	callbacks.TerminateOnNaN{}.OnChunkEnd(run, callbacks.Chunk{Epoch: 1, FirstStep: 1, Step: 125, Loss: 0.9})
+	fmt.Printf("%q\n", run.StopReason())
+	callbacks.TerminateOnNaN{}.OnChunkEnd(run, callbacks.Chunk{Epoch: 1, FirstStep: 126, Step: 250, Loss: math.NaN()})
+	fmt.Println(run.StopReason())
+	// Output:
+	// ""
+	// the loss became NaN in epoch 1 (steps 126–250): training diverged, or the data holds NaN or infinite values
 }
