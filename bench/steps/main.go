@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/gomlx/compute/dtypes"
 	. "github.com/gomlx/gomlx/core/graph" // Dot import allowed in staticcheck.conf.
 	"github.com/gomlx/gomlx/core/tensors"
 
@@ -217,11 +218,17 @@ func step(p part, counter, sum, x, y, batches *Node, w, moments, nextSum, nextW,
 			nextW[i] = Sub(w[i], MulScalar(gr, 0.001))
 		}
 	default: // Adam, as Keras' defaults: learning rate 0.001, beta 0.9 and 0.999, epsilon 1e-7.
+		// Keras' bias correction: the learning rate at step t (from 1) is
+		// 0.001 · sqrt(1 - 0.999^t) / (1 - 0.9^t).
+		g := sum.Graph()
+		t := ConvertDType(AddScalar(counter, 1), dtypes.Float32)
+		rate := MulScalar(Div(Sqrt(OneMinus(Pow(Scalar(g, dtypes.Float32, 0.999), t))),
+			OneMinus(Pow(Scalar(g, dtypes.Float32, 0.9), t))), 0.001)
 		for i, gr := range grads {
 			m := Add(MulScalar(moments[2*i], 0.9), MulScalar(gr, 0.1))
 			v := Add(MulScalar(moments[2*i+1], 0.999), MulScalar(Mul(gr, gr), 0.001))
 			nextMoments[2*i], nextMoments[2*i+1] = m, v
-			nextW[i] = Sub(w[i], Div(MulScalar(m, 0.001), AddScalar(Sqrt(v), 1e-7)))
+			nextW[i] = Sub(w[i], Div(Mul(m, rate), AddScalar(Sqrt(v), 1e-7)))
 		}
 	}
 }
