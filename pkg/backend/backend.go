@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -33,6 +34,9 @@ var (
 func Default() (compute.Backend, error) {
 	defaultOnce.Do(func() {
 		defaultBackend, defaultErr = Choose(os.Getenv(EnvStrict), os.Stderr)
+		if defaultErr == nil && os.Getenv(EnvDebug) != "" {
+			fmt.Fprintf(os.Stderr, "backend: %s\n", defaultBackend.Description())
+		}
 	})
 	return defaultBackend, defaultErr
 }
@@ -116,8 +120,9 @@ func hint(config string) string {
 	return fmt.Sprintf("backends compiled in: %s", strings.Join(compute.List(), ", "))
 }
 
-// Describe returns the one line that says which backend runs, e.g.
-// "Backend: xla:cpu - PJRT "cpu" plugin (...)".
+// Describe returns the one line that says which backend runs, for the notebook, e.g.
+// "Backend: XLA CPU (PJRT plugin v0.115 [StableHLO] [1 device(s)])": the kind of backend and the
+// plugin's version, not where the plugin lies on the student's disk (Debug says that).
 func Describe(b compute.Backend) string {
 	kind := "GoMLX Go backend"
 	if b.Name() == "xla" {
@@ -127,11 +132,18 @@ func Describe(b compute.Backend) string {
 		}
 	}
 	desc := firstLine(fmt.Errorf("%s", b.Description()))
-	if _, rest, ok := strings.Cut(desc, " - "); ok && strings.HasPrefix(desc, "xla:/") {
-		desc = rest // The plugin's path follows anyway.
+	if _, rest, ok := strings.Cut(desc, " - "); ok && strings.HasPrefix(desc, "xla:") {
+		desc = rest // "xla:/path/plugin.so - PJRT plugin (/path/plugin.so) v0.115 ..."
 	}
-	return fmt.Sprintf("Backend: %s (%s)", kind, desc)
+	return fmt.Sprintf("Backend: %s (%s)", kind, pluginPath.ReplaceAllString(desc, ""))
 }
+
+// pluginPath matches the plugin's path in a description, " (/path/pjrt_c_api_cpu_plugin.so)".
+var pluginPath = regexp.MustCompile(` \([^)]*/[^)]*\)`)
+
+// EnvDebug names the environment variable that, set to anything, makes Default write the
+// backend's full description, the plugin's path included, to stderr.
+const EnvDebug = "LESSON_DEBUG"
 
 func firstLine(err error) string {
 	s, _, _ := strings.Cut(err.Error(), "\n")

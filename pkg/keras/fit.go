@@ -5,6 +5,7 @@ import (
 	"io"
 	"math/rand"
 	"os"
+	"strconv"
 
 	"mnistlesson/pkg/keras/callbacks"
 	"mnistlesson/pkg/ndarray"
@@ -45,8 +46,29 @@ func (m *Model) Fit(x, y *ndarray.Array) *FitConfig {
 		stepsPerCall: DefaultStepsPerCall, unrolledStepsPerCall: DefaultUnrolledStepsPerCall}
 }
 
-// Epochs sets how many times training goes over the whole dataset.
+// Epochs sets how many times training goes over the whole dataset (Keras' epochs=). The
+// environment variable LESSON_EPOCHS, when it holds a positive number, overrides it, so that
+// tests and demos can shorten a notebook's training without editing it; Done then says so.
 func (c *FitConfig) Epochs(n int) *FitConfig { c.epochs = n; return c }
+
+// EnvEpochs names the environment variable that overrides the number of epochs (see Epochs).
+const EnvEpochs = "LESSON_EPOCHS"
+
+// epochsFromEnv returns the epochs to train: c.epochs, or LESSON_EPOCHS when that holds a
+// positive number. Either way, when LESSON_EPOCHS is set it writes to w the line that says which.
+func (c *FitConfig) epochsFromEnv(w io.Writer) int {
+	v := os.Getenv(EnvEpochs)
+	if v == "" {
+		return c.epochs
+	}
+	e, err := strconv.Atoi(v)
+	if err != nil || e <= 0 {
+		fmt.Fprintf(w, "%s=%q is not a positive number; training the %d epochs asked for.\n", EnvEpochs, v, c.epochs)
+		return c.epochs
+	}
+	fmt.Fprintf(w, "%s=%d is set: training %d epoch(s) instead of the %d asked for.\n", EnvEpochs, e, e, c.epochs)
+	return e
+}
 
 // BatchSize sets how many examples each training step uses.
 func (c *FitConfig) BatchSize(n int) *FitConfig { c.batchSize = n; return c }
@@ -90,6 +112,7 @@ func (c *FitConfig) Done() (*callbacks.History, error) {
 	if out == nil {
 		out = io.Discard
 	}
+	epochs := c.epochsFromEnv(out)
 	if err := checkValues(c.x, c.y, out); err != nil {
 		return nil, err
 	}
@@ -111,7 +134,7 @@ func (c *FitConfig) Done() (*callbacks.History, error) {
 
 	n := c.x.Len()
 	hist := &callbacks.History{Backend: m.backend.Name(), StepsPerCall: t.stepsPerCall, StepsInLoop: t.inLoop}
-	run := &callbacks.Run{Epochs: c.epochs, Steps: (n + c.batchSize - 1) / c.batchSize, BatchSize: c.batchSize, History: hist}
+	run := &callbacks.Run{Epochs: epochs, Steps: (n + c.batchSize - 1) / c.batchSize, BatchSize: c.batchSize, History: hist}
 	observers := append([]callbacks.Callback{hist, callbacks.TerminateOnNaN{}, &callbacks.StopOnInterrupt{},
 		callbacks.ProgbarLogger{W: out}, checkpoint}, c.callbacks...)
 	err = m.train(t, run, observers, rand.New(rand.NewSource(m.seed+1)))

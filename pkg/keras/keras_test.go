@@ -26,6 +26,8 @@ func lessonModel(dir string) *Model {
 var mnistCache string
 
 func TestMain(m *testing.M) {
+	// scripts/test sets LESSON_EPOCHS=1 for the notebook; these tests ask for their own epochs.
+	os.Unsetenv(EnvEpochs)
 	var err error
 	if mnistCache, err = os.MkdirTemp("", "keras-test-mnist-"); err != nil {
 		panic(err)
@@ -150,5 +152,25 @@ func TestEvaluateBeforeFitSaysTrainFirst(t *testing.T) {
 	_, _, err := m.Evaluate(x, y)
 	if err == nil || !strings.Contains(err.Error(), "train the model first") {
 		t.Errorf("err = %v, want 'train the model first'", err)
+	}
+}
+
+func TestLessonEpochsOverridesAndSaysSo(t *testing.T) {
+	x, y, _, _ := mnistSubset(t, 64, 1)
+	for _, c := range []struct {
+		env       string
+		completed int
+		line      string
+	}{
+		{"1", 1, "LESSON_EPOCHS=1 is set: training 1 epoch(s) instead of the 3 asked for."},
+		{"zero", 3, `LESSON_EPOCHS="zero" is not a positive number; training the 3 epochs asked for.`},
+	} {
+		t.Setenv(EnvEpochs, c.env)
+		var log bytes.Buffer
+		hist, err := lessonModel(filepath.Join(t.TempDir(), "m")).Fit(x, y).Epochs(3).Output(&log).Done()
+		if err != nil || hist.Completed() != c.completed || hist.Epochs != c.completed ||
+			!strings.HasPrefix(log.String(), c.line+"\n") {
+			t.Errorf("LESSON_EPOCHS=%s: %v, %+v; log %q", c.env, err, hist, log.String())
+		}
 	}
 }

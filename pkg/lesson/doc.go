@@ -9,8 +9,6 @@
 //     prep and show call Stop themselves, so that each of their cells reads like its Keras line.
 //   - The exercises of the student version (nbgrader): NotDone, the starting code of each
 //     exercise, and Expect, the one-line checks of their tests.
-//   - Settings that come from the environment, so that tests and demos can shorten the lesson
-//     without editing it: Epochs (LESSON_EPOCHS).
 //
 // Package lessontest checks, in a test, that a function stops its process this way.
 package lesson

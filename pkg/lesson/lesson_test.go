@@ -2,7 +2,6 @@ package lesson
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -28,24 +27,6 @@ func capture(t *testing.T, f **os.File, fn func()) string {
 func captureStdout(t *testing.T, fn func()) string { return capture(t, &os.Stdout, fn) }
 func captureStderr(t *testing.T, fn func()) string { return capture(t, &os.Stderr, fn) }
 
-func TestEpochsOverrideIsAnnounced(t *testing.T) {
-	t.Setenv(EnvEpochs, "")
-	if got := Epochs(100); got != 100 {
-		t.Errorf("unset: %d", got)
-	}
-	t.Setenv(EnvEpochs, "2")
-	var got int
-	out := captureStdout(t, func() { got = Epochs(100) })
-	if got != 2 || !strings.Contains(out, "training 2 epoch(s) instead of the lesson's 100") {
-		t.Errorf("LESSON_EPOCHS=2: got %d, printed %q", got, out)
-	}
-	t.Setenv(EnvEpochs, "zero")
-	out = captureStdout(t, func() { got = Epochs(100) })
-	if got != 100 || !strings.Contains(out, "not a positive number") {
-		t.Errorf("LESSON_EPOCHS=zero: got %d, printed %q", got, out)
-	}
-}
-
 func TestMustStopsOnError(t *testing.T) {
 	code := -1
 	exit = func(c int) { code = c }
@@ -57,15 +38,6 @@ func TestMustStopsOnError(t *testing.T) {
 	if code != 1 || out != "Error: boom\n" {
 		t.Errorf("exit code %d, printed %q; want 1 and one Error line", code, out)
 	}
-}
-
-func ExampleEpochs() {
-	os.Setenv(EnvEpochs, "3") // As the tests do; unset, the lesson's 100 epochs train.
-	defer os.Unsetenv(EnvEpochs)
-	fmt.Println(Epochs(100))
-	// Output:
-	// LESSON_EPOCHS=3 is set: training 3 epoch(s) instead of the lesson's 100.
-	// 3
 }
 
 func TestExerciseHelpers(t *testing.T) {

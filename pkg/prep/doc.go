@@ -5,6 +5,7 @@
 //	xTrainFlat := prep.Reshape(xTrain, 60000, 784)   // [60000, 28, 28] → [60000, 784]
 //	xTrainNorm := prep.Normalize(xTrainFlat)         // uint8 0..255 → float32 0.0..1.0 (astype float32 / 255)
 //	yTrainHot := prep.ToCategorical(yTrain, 10)      // uint8 [60000] → one-hot float32 [60000, 10]
+//	one := prep.Slice(xTestNorm, 7, 8)               // x_test[7:8]: one image, [1, 784]
 //
 // Each returns a view of its input (see package ndarray): nothing is copied or converted until a
 // step that needs the values (training, evaluation) asks for them.

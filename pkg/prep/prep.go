@@ -17,6 +17,16 @@ func Reshape(x *ndarray.Array, dims ...int) *ndarray.Array {
 	return out
 }
 
+// Slice returns the examples from (included) to to (excluded), sharing their values: NumPy's
+// x[from:to], e.g. prep.Slice(xTestNorm, 7, 8) is test image 7 alone, [1, 784].
+func Slice(x *ndarray.Array, from, to int) *ndarray.Array {
+	out, err := x.Slice(from, to)
+	if err != nil {
+		lesson.Stop(fmt.Errorf("prep: %w", err))
+	}
+	return out
+}
+
 // Normalize converts uint8 pixels 0..255 to float32 values 0.0..1.0: NumPy's
 // x.astype("float32") / 255.0 in one step. The shape is kept.
 func Normalize(x *ndarray.Array) *ndarray.Array {

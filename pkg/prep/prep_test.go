@@ -29,6 +29,13 @@ func Example() {
 	// [0 0 0 1 0 1 0 0]
 }
 
+func TestSliceIsTheExamplesAsked(t *testing.T) {
+	x := ndarray.FromUint8([]uint8{1, 2, 3, 4, 5, 6}, 3, 2)
+	if got := Slice(x, 1, 2); fmt.Sprint(got.Dims(), got.Bytes()) != "[1 2] [3 4]" {
+		t.Errorf("Slice(1, 2) = %v %v", got.Dims(), got.Bytes())
+	}
+}
+
 func TestReshapeInfersOneDimension(t *testing.T) {
 	x := ndarray.FromUint8(make([]uint8, 6*28*28), 6, 28, 28)
 	if got := Reshape(x, -1, 784); fmt.Sprint(got.Dims()) != "[6 784]" {
@@ -43,6 +50,7 @@ func TestMisuseStopsTheCellWithTheFix(t *testing.T) {
 			Want: "prep: ndarray: cannot reshape [6 28 28] (4704 values) into [5 784]"},
 		lessontest.Case{Name: "normalised twice", Call: func() { Normalize(ndarray.FromFloat32([]float32{0.5}, 1)) },
 			Want: "already normalised"},
+		lessontest.Case{Name: "slice past the end", Call: func() { Slice(x, 5, 7) }, Want: "prep: ndarray: slice [5:7] is outside the 6 examples"},
 		lessontest.Case{Name: "label too large", Call: func() { ToCategorical(ndarray.FromUint8([]uint8{3, 12}, 2), 10) },
 			Want: "label 12 at index 1"},
 	)

@@ -42,10 +42,14 @@ func ModelDiagram(m Model) {
 	display(map[protocol.MIMEType]any{protocol.MIMEImageSVG: string(svg), protocol.MIMEImagePNG: png})
 }
 
-// History displays the training curves of h inline, with a note when training stopped early, in
+// History displays the training curves of the model's last training (keras.Model.History reads
+// the History that Fit saved with the model) inline, with a note when training stopped early, in
 // one output with two representations (see historyOutput): interactive plotly charts (zoom,
 // hover) where JavaScript runs, the same curves as a picture everywhere else.
-func History(h *callbacks.History) {
+func History(m interface {
+	History() (*callbacks.History, error)
+}) {
+	h := lesson.Must1(m.History())
 	data := lesson.Must1(HistoryPNG(h, 9*vg.Inch))
 	if note := h.Note(); note != "" {
 		fmt.Println(note)

@@ -78,6 +78,8 @@ func TestMisuseStopsTheCell(t *testing.T) {
 		lessontest.Case{Name: "labels of another set", Call: func() { Mistakes(x, y, ndarray.FromFloat32(make([]float32, 30), 3, 10), 2, 2) },
 			Want: "metrics: 20 true classes but 3 predictions"},
 		lessontest.Case{Name: "prediction row out of range", Call: func() { Prediction(x, y, 25, probs) }, Want: "metrics: row 25"},
+		lessontest.Case{Name: "curves before training", Call: func() { History(keras.Sequential().SaveDir(t.TempDir())) },
+			Want: "callbacks: no training history in"},
 		lessontest.Case{Name: "summary of a model without layers", Call: func() { Summary(keras.Sequential()) }, Want: "keras: Sequential needs at least one layer"},
 	)
 }
