@@ -10,6 +10,8 @@ import sys
 
 from firstuseauthenticator import FirstUseAuthenticator
 from jupyterhub.auth import LocalAuthenticator
+from jupyterhub.traitlets import ByteSpecification
+from traitlets import TraitError
 
 c = get_config()  # noqa: F821 (JupyterHub defines it)
 
@@ -70,12 +72,31 @@ c.Authenticator.allow_existing_users = False      # The roster decides, also aft
 #   are advice to the programs, not a cap: a student's cell can still use every core.
 # - idle servers are stopped after IDLE_TIMEOUT seconds (jupyterhub-idle-culler, below).
 c.JupyterHub.spawner_class = "localprocess"
-UNITS = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
-MEM_BYTES = int(float(MEM_LIMIT[:-1]) * UNITS[MEM_LIMIT[-1].upper()]) if MEM_LIMIT[-1:].upper() in UNITS else int(MEM_LIMIT)
+
+
+def memory_bytes(size):
+    """The bytes in a size such as 2G, 1.5g, 512M or 1073741824, read by JupyterHub's own
+    ByteSpecification (the trait of Spawner.mem_limit: K, M, G, T are powers of 1024), which
+    takes an upper-case suffix or a number only: a lower-case suffix is accepted too, as it always
+    was here. (Spawner.mem_limit = "2g" itself would fail, at each student's start.)"""
+    spec = size.strip()
+    value = int(spec) if spec.isdigit() else spec[:-1] + spec[-1:].upper()
+    try:
+        size_bytes = ByteSpecification().validate(None, value)
+    except TraitError as e:
+        raise SystemExit(f"classroom: --mem-limit {size!r} (CLASSROOM_MEM_LIMIT) is not a size: give bytes, or a "
+                         f"number with K, M, G or T, e.g. 2G or 512M. JupyterHub says: {e}") from None
+    if size_bytes <= 0:
+        raise SystemExit(f"classroom: --mem-limit {size!r} (CLASSROOM_MEM_LIMIT) leaves no memory: give a size "
+                         f"above 0, e.g. 2G or 512M.")
+    return size_bytes
+
+
+MEM_BYTES = memory_bytes(MEM_LIMIT)
 c.Spawner.cmd = ["/usr/bin/prlimit", f"--data={MEM_BYTES}", "--", os.path.join(VENV, "bin", "jupyterhub-singleuser")]
 c.Spawner.default_url = "/lab/tree/mnist_mlp.ipynb"
 c.Spawner.notebook_dir = "~"
-c.Spawner.mem_limit = MEM_LIMIT                   # Shown to the server as MEM_LIMIT (not enforced by the spawner).
+c.Spawner.mem_limit = MEM_BYTES                   # Shown to the server as MEM_LIMIT (not enforced by the spawner).
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 120
 with open(os.path.join(PREFIX, "environment.json")) as f:
