@@ -2,18 +2,13 @@
 docs/benchmarks.md and the bar chart docs/benchmarks.png, and prints the main table.
 
 Usage: report.py RESULTS.jsonl REPORT.md CHART.png"""
+import argparse
 import json
 import os
 import platform
 import statistics
 import subprocess
-import sys
 from collections import defaultdict
-
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402 (after matplotlib.use: no display)
 
 # scripts/bench cells writes its section between these markers (bench/cells.py).
 CELLS_BEGIN, CELLS_END = "<!-- cells -->", "<!-- /cells -->"
@@ -97,7 +92,13 @@ def target_lines(summary, epochs):
 
 
 def main():
-    results_path, report_path, chart_path = sys.argv[1:4]
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     epilog="scripts/bench runs it after the benchmark's runs.")
+    parser.add_argument("results", metavar="RESULTS.jsonl", help="scripts/bench's results: one JSON line per run")
+    parser.add_argument("report", metavar="REPORT.md", help="the Markdown report to write (its cells section is kept)")
+    parser.add_argument("chart", metavar="CHART.png", help="the bar chart to write")
+    args = parser.parse_args()
+    results_path, report_path, chart_path = args.results, args.report, args.chart
     runs = [json.loads(line) for line in open(results_path) if line.strip()]
     floor = next((r["result"] for r in runs if r["kind"] == "floor"), None)
     main_runs = defaultdict(list)
@@ -167,6 +168,11 @@ def main():
     machine = (f"{cpu}, {os.cpu_count()} cores, {mem} GiB memory; {platform.system()} {platform.release()}; "
                f"{sh('go version')}; Python {platform.python_version()}.")
     backends = sorted({r["result"].get("backend", "").removeprefix("Backend: ") for r in runs if r["kind"] == "main"})
+
+    import matplotlib  # Here, not at the top: --help and argument errors need no matplotlib.
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt  # After matplotlib.use: no display.
 
     fig, ax = plt.subplots(figsize=(8, 3.2))
     names = [n for n, _ in rows]

@@ -12,6 +12,7 @@ prepare(), as root):
   read-only; Go adds the student's own beside them. It lives outside the home, under the shared
   install's user-caches/ (mode 711, root's), where only root creates or replaces it.
 """
+import argparse
 import hashlib
 import json
 import os
@@ -111,8 +112,17 @@ def prepare(name, prefix, state):
     return warm_go_cache(os.path.join(prefix, "go", "build-cache"), os.path.join(prefix, "user-caches"), user)
 
 
+def main():
+    parser = argparse.ArgumentParser(description="The class hub's step that runs as the student (prepare() starts it).")
+    steps = parser.add_subparsers(dest="step", required=True, metavar="sync")
+    sync = steps.add_parser("sync", help="bring the student's copy of the lesson up to date, losing no edit",
+                            description=sync_notebook.__doc__)
+    sync.add_argument("release", metavar="RELEASE", help="the lesson's notebook as released")
+    sync.add_argument("home", metavar="HOME", help="the student's home folder")
+    sync.add_argument("given", metavar="GIVEN_SHA256", help='the hash of the release last handed out ("" if none)')
+    args = parser.parse_args()
+    sync_notebook(args.release, args.home, args.given)
+
+
 if __name__ == "__main__":
-    if len(sys.argv) == 5 and sys.argv[1] == "sync":
-        sync_notebook(*sys.argv[2:])
-    else:
-        sys.exit("usage: prepare_home.py sync RELEASE HOME GIVEN_SHA256 (as the student)")
+    main()
