@@ -103,11 +103,15 @@ func ConfusionMatrixPNG(cm metrics.ConfusionMatrix, size vg.Length) ([]byte, err
 	if n == 0 {
 		return nil, fmt.Errorf("show: the confusion matrix is empty")
 	}
-	p := plot.New()
-	p.Title.Text = fmt.Sprintf("Confusion matrix: %d of %d right (accuracy %.4f)\ngreen: right; blue: mistakes, darker = more",
-		cm.Correct(), cm.Total(), cm.Accuracy())
-	p.X.Label.Text = "predicted"
-	p.Y.Label.Text = "true"
+	p := newPlot()
+	legend := "green: right; blue: mistakes, darker = more"
+	if hangul() { // Too long for one line in both languages.
+		legend = "초록: 정답, 파랑: 틀림, 진할수록 많음\n" + legend
+	}
+	p.Title.Text = fmt.Sprintf("%s: %d / %d (%s %.4f)\n%s",
+		label("혼동 행렬", "Confusion matrix"), cm.Correct(), cm.Total(), label("정확도", "accuracy"), cm.Accuracy(), legend)
+	p.X.Label.Text = label("예측", "predicted")
+	p.Y.Label.Text = label("정답", "true")
 	p.X.Tick.Marker = classTicks{n: n}
 	p.Y.Tick.Marker = classTicks{n: n, reversed: true}
 	p.Add(confusionCells(cm))
@@ -136,7 +140,7 @@ func MistakesPNG(images *ndarray.Array, mistakes []metrics.Mistake, rows, cols i
 
 // PredictionPNG draws image i beside a bar chart of the model's ten probabilities for it.
 func PredictionPNG(images, labels *ndarray.Array, i int, probabilities []float64, width vg.Length) ([]byte, error) {
-	img, label, err := labelledDigit(images, labels, i)
+	img, digitLabel, err := labelledDigit(images, labels, i)
 	if err != nil {
 		return nil, err
 	}
@@ -146,17 +150,17 @@ func PredictionPNG(images, labels *ndarray.Array, i int, probabilities []float64
 			best = k
 		}
 	}
-	digit := digitPlot(img, fmt.Sprintf("test image %d, label %d", i, label))
+	digit := digitPlot(img, fmt.Sprintf("%s %d\n%s %d", label("테스트 이미지", "test image"), i, label("정답", "label"), digitLabel))
 
 	bars, err := plotter.NewBarChart(plotter.Values(probabilities), vg.Points(14))
 	if err != nil {
 		return nil, err
 	}
 	bars.Color = color.RGBA{R: 31, G: 119, B: 180, A: 255}
-	chart := plot.New()
-	chart.Title.Text = fmt.Sprintf("model: %d (p = %.3f)", best, probabilities[best])
-	chart.X.Label.Text = "digit"
-	chart.Y.Label.Text = "probability"
+	chart := newPlot()
+	chart.Title.Text = fmt.Sprintf("%s: %d (p = %.3f)", label("모델의 답", "model"), best, probabilities[best])
+	chart.X.Label.Text = label("숫자", "digit")
+	chart.Y.Label.Text = label("확률", "probability")
 	chart.Y.Min, chart.Y.Max = 0, 1
 	chart.X.Tick.Marker = classTicks{n: len(probabilities)}
 	chart.Add(plotter.NewGrid(), bars)

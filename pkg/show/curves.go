@@ -15,9 +15,9 @@ import (
 
 // curvePlot plots one metric per epoch (epochs numbered from 1).
 func curvePlot(title, yLabel string, values []float64, c color.Color) (*plot.Plot, error) {
-	p := plot.New()
+	p := newPlot()
 	p.Title.Text = title
-	p.X.Label.Text = "epoch"
+	p.X.Label.Text = label("에포크", "epoch")
 	p.Y.Label.Text = yLabel
 	p.Add(plotter.NewGrid())
 	pts := make(plotter.XYs, len(values))
@@ -41,11 +41,11 @@ func HistoryPNG(h *callbacks.History, width vg.Length) ([]byte, error) {
 	if h == nil || h.Completed() == 0 {
 		return nil, fmt.Errorf("show: the History has no completed epoch yet: train the model first")
 	}
-	lossPlot, err := curvePlot("Training loss", "loss", h.Loss, color.RGBA{R: 31, G: 119, B: 180, A: 255})
+	lossPlot, err := curvePlot(label("학습 손실", "Training loss"), label("손실", "loss"), h.Loss, color.RGBA{R: 31, G: 119, B: 180, A: 255})
 	if err != nil {
 		return nil, err
 	}
-	accPlot, err := curvePlot("Training accuracy", "accuracy", h.Accuracy, color.RGBA{R: 255, G: 127, B: 14, A: 255})
+	accPlot, err := curvePlot(label("학습 정확도", "Training accuracy"), label("정확도", "accuracy"), h.Accuracy, color.RGBA{R: 255, G: 127, B: 14, A: 255})
 	if err != nil {
 		return nil, err
 	}

@@ -17,7 +17,7 @@ import (
 
 // Geometry of the diagram, in points.
 const (
-	boxWidth  = 300
+	boxWidth  = 340
 	boxHeight = 46
 	arrowGap  = 22
 	margin    = 10
@@ -33,19 +33,23 @@ type Model interface {
 
 // DiagramBox is one box of the model diagram: a title line and a shapes line.
 type DiagramBox struct {
-	Title  string // e.g. "dense (Dense) · relu · 50,240 params"
-	Shapes string // e.g. "input: (None, 784)   output: (None, 64)"
+	Title  string // e.g. "dense (Dense) · relu · 50,240 파라미터 / params"
+	Shapes string // e.g. "입력 / input: (None, 784)   출력 / output: (None, 64)"
 }
 
 // DiagramBoxes describes the boxes of Keras' plot_model(model, show_shapes=True) for m: the
 // input layer, then one box per layer, computed from the model itself.
 func DiagramBoxes(m Model) []DiagramBox {
 	layers := m.LayerSummaries()
-	boxes := []DiagramBox{{Title: "input (InputLayer)", Shapes: fmt.Sprintf("input: (None, %d)   output: (None, %d)", m.InputDim(), m.InputDim())}}
+	shapes := func(in, out string) string {
+		return fmt.Sprintf("%s: %s   %s: %s", label("입력", "input"), in, label("출력", "output"), out)
+	}
+	inputShape := fmt.Sprintf("(None, %d)", m.InputDim())
+	boxes := []DiagramBox{{Title: "input (InputLayer)", Shapes: shapes(inputShape, inputShape)}}
 	for _, l := range layers {
 		boxes = append(boxes, DiagramBox{
-			Title:  fmt.Sprintf("%s (%s) · %s · %s params", l.Name, l.Type, l.Activation, summary.Commas(l.Params)),
-			Shapes: fmt.Sprintf("input: %s   output: %s", l.InputShape, l.OutputShape),
+			Title:  fmt.Sprintf("%s (%s) · %s · %s %s", l.Name, l.Type, l.Activation, summary.Commas(l.Params), label("파라미터", "params")),
+			Shapes: shapes(l.InputShape, l.OutputShape),
 		})
 	}
 	return boxes
@@ -109,11 +113,12 @@ func drawDiagram(c draw.Canvas, m Model) {
 			c.FillPolygon(color.Gray{Y: 60}, []vg.Point{tip, {X: mid - 4, Y: y1 + 7}, {X: mid + 4, Y: y1 + 7}})
 		}
 	}
-	total := fmt.Sprintf("Total params: %s", summary.Commas(summary.Count(m.LayerSummaries())))
+	total := fmt.Sprintf("%s: %s", label("전체 파라미터", "Total params"), summary.Commas(summary.Count(m.LayerSummaries())))
 	c.FillText(shapeStyle, vg.Point{X: (x0 + x1) / 2, Y: margin + 2}, total)
 }
 
 func textStyle(size float64) draw.TextStyle {
+	hangul() // The figures' font, before it is read.
 	f := font.Font{Typeface: plot.DefaultFont.Typeface, Variant: plot.DefaultFont.Variant, Size: vg.Points(size)}
 	return draw.TextStyle{Color: color.Black, Font: f, XAlign: draw.XCenter, YAlign: draw.YCenter, Handler: plot.DefaultTextHandler}
 }

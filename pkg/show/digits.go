@@ -60,7 +60,7 @@ func labelledDigit(images, labels *ndarray.Array, i int) (*image.Gray, int, erro
 
 // digitPlot makes a plot of one digit, without axes, titled title.
 func digitPlot(img image.Image, title string) *plot.Plot {
-	p := plot.New()
+	p := newPlot()
 	p.HideAxes()
 	p.Title.Text = title
 	b := img.Bounds()
@@ -70,12 +70,12 @@ func digitPlot(img image.Image, title string) *plot.Plot {
 
 // DigitPNG draws image i with its label as the title, size×size points.
 func DigitPNG(images, labels *ndarray.Array, i int, size vg.Length) ([]byte, error) {
-	img, label, err := labelledDigit(images, labels, i)
+	img, digit, err := labelledDigit(images, labels, i)
 	if err != nil {
 		return nil, err
 	}
 	c := vgimg.New(size, size)
-	digitPlot(img, fmt.Sprintf("label: %d", label)).Draw(draw.New(c))
+	digitPlot(img, fmt.Sprintf("%s: %d", label("정답", "label"), digit)).Draw(draw.New(c))
 	return encodePNG(c)
 }
 
@@ -86,11 +86,11 @@ func GridPNG(images, labels *ndarray.Array, rows, cols int, width vg.Length) ([]
 	indices := make([]int, rows*cols)
 	titles := make([]string, rows*cols)
 	for i := range indices {
-		label, err := labelOf(labels, i)
+		digit, err := labelOf(labels, i)
 		if err != nil {
 			return nil, err
 		}
-		indices[i], titles[i] = i, fmt.Sprint(label)
+		indices[i], titles[i] = i, fmt.Sprint(digit)
 	}
 	return titledGridPNG(images, indices, titles, cols, width, width*13/10, vg.Points(12))
 }
@@ -105,7 +105,7 @@ func titledGridPNG(images *ndarray.Array, indices []int, titles []string, cols i
 		for c := range cols {
 			k := r*cols + c
 			if k >= len(indices) {
-				plots[r][c] = plot.New()
+				plots[r][c] = newPlot()
 				plots[r][c].HideAxes()
 				continue
 			}

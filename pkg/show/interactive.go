@@ -34,20 +34,21 @@ func curveFigure(title, yTitle string, values []float64, color string) *grob.Fig
 			Title:  &grob.LayoutTitle{Text: ptypes.S(title)},
 			Width:  ptypes.N(440),
 			Height: ptypes.N(320),
-			Xaxis:  &grob.LayoutXaxis{Title: &grob.LayoutXaxisTitle{Text: ptypes.S("epoch")}, Showgrid: ptypes.B(true)},
+			Xaxis:  &grob.LayoutXaxis{Title: &grob.LayoutXaxisTitle{Text: ptypes.S("에포크 / epoch")}, Showgrid: ptypes.B(true)},
 			Yaxis:  &grob.LayoutYaxis{Title: &grob.LayoutYaxisTitle{Text: ptypes.S(yTitle)}, Showgrid: ptypes.B(true)},
 		},
 	}
 }
 
-// HistoryFigures returns the interactive loss and accuracy charts of h.
+// HistoryFigures returns the interactive loss and accuracy charts of h, labelled in Korean and
+// English whatever fonts this machine has: the browser draws them, with its own.
 func HistoryFigures(h *callbacks.History) ([]*grob.Fig, error) {
 	if h == nil || h.Completed() == 0 {
 		return nil, fmt.Errorf("show: the History has no completed epoch yet: train the model first")
 	}
 	return []*grob.Fig{
-		curveFigure("Training loss", "loss", h.Loss, "#1f77b4"),
-		curveFigure("Training accuracy", "accuracy", h.Accuracy, "#ff7f0e"),
+		curveFigure("학습 손실 / Training loss", "손실 / loss", h.Loss, "#1f77b4"),
+		curveFigure("학습 정확도 / Training accuracy", "정확도 / accuracy", h.Accuracy, "#ff7f0e"),
 	}, nil
 }
 

@@ -44,7 +44,7 @@ func (l *Live) OnEpochBegin(r *callbacks.Run, epoch int) {
 	l.epoch, l.started = epoch, time.Now()
 	if epoch == 1 && gonbui.IsNotebook {
 		gonbui.UpdateHTML(l.progressID, progressHTML(epoch, r.Epochs, 0, r.Steps, 0, 0, 0))
-		gonbui.UpdateHTML(l.curvesID, "<i>Training curves appear after the first epoch.</i>")
+		gonbui.UpdateHTML(l.curvesID, "<i>학습 곡선은 첫 에포크가 끝나면 나타납니다. / Training curves appear after the first epoch.</i>")
 	}
 }
 

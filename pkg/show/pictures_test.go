@@ -50,7 +50,7 @@ func TestModelDiagramComesFromTheModel(t *testing.T) {
 			t.Errorf("box %d shapes %q, want output %s", i, b.Shapes, want[i])
 		}
 	}
-	if !strings.Contains(boxes[1].Title, "relu") || !strings.Contains(boxes[3].Title, "softmax · 330 params") {
+	if !strings.Contains(boxes[1].Title, "relu") || !strings.Contains(boxes[3].Title, "softmax · 330 ") || !strings.HasSuffix(boxes[3].Title, "params") {
 		t.Errorf("titles: %q, %q", boxes[1].Title, boxes[3].Title)
 	}
 	svg, err := ModelDiagramSVG(m)
@@ -64,7 +64,7 @@ func TestModelDiagramComesFromTheModel(t *testing.T) {
 	}
 	// A different model gets a different diagram: nothing is drawn by hand for the lesson's.
 	small := keras.Sequential(keras.Dense(10).InputDim(4).Activation("softmax"))
-	if b := DiagramBoxes(small); len(b) != 2 || !strings.Contains(b[1].Title, "50 params") {
+	if b := DiagramBoxes(small); len(b) != 2 || !strings.Contains(b[1].Title, "softmax · 50 ") || !strings.HasSuffix(b[1].Title, "params") {
 		t.Errorf("small model boxes: %+v", b)
 	}
 	data, err := ModelDiagramPNG(m)
