@@ -1,6 +1,5 @@
 """The Python locks install, hashes checked, on every Python a student's machine may have:
-scripts/check_lock.py checks each version without needing that Python."""
-import json
+scripts/check_lock.py checks each version with uv, without needing that Python."""
 import re
 import shutil
 import subprocess
@@ -11,6 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CHECK = ROOT / "scripts" / "check_lock.py"
+UV = ROOT / "scripts" / "uv"
 LOCKS = [ROOT / "scripts" / name for name in ("requirements.txt", "requirements-test.txt", "requirements-xla.txt")]
 # Ubuntu 22.04 has 3.10, Debian 12 3.11.2, Ubuntu 24.04 3.12; 3.11.0 is the oldest 3.11 (some
 # packages need 3.11.5); 3.14 is the newest release.
@@ -18,8 +18,10 @@ PYTHONS = ["3.10", "3.11.0", "3.11.2", "3.12", "3.13", "3.14"]
 
 
 def check_lock(python_version, *locks):
-    return subprocess.run([sys.executable, str(CHECK), "--python-version", python_version, *map(str, locks)],
+    done = subprocess.run([sys.executable, str(CHECK), "--python-version", python_version, *map(str, locks)],
                           capture_output=True, text=True, timeout=600)
+    done.stderr = " ".join(done.stderr.split())  # uv wraps its messages to the terminal's width
+    return done
 
 
 @pytest.mark.parametrize("python_version", PYTHONS)
@@ -50,27 +52,39 @@ def test_a_missing_dependency_is_caught(tmp_path):
     lock.write_text(cut)
     on_310 = check_lock("3.10", lock)
     assert on_310.returncode == 1
-    assert "exceptiongroup" in on_310.stderr and "not in the lock for Python 3.10" in on_310.stderr, on_310.stderr
+    assert "cannot install it on CPython 3.10" in on_310.stderr and "`exceptiongroup`" in on_310.stderr, on_310.stderr
     assert check_lock("3.12", lock).returncode == 0
 
 
 def test_a_pin_too_new_for_the_python_is_caught(tmp_path):
     """The old lock's soupsieve 4.1.3 (a pip freeze on Python 3.11.7) needs Python >= 3.11.5: it
     fails on 3.11.0, which Debian 12's 3.11.2 would have hit, and passes on 3.12."""
-    report = tmp_path / "report.json"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--dry-run", "--quiet", "--ignore-installed", "--no-deps",
-                    "--only-binary=:all:", "--python-version", "3.12", "--target", str(tmp_path / "t"),
-                    "--report", str(report), "soupsieve==4.1.3"], check=True, timeout=300)
-    sha256 = json.loads(report.read_text())["install"][0]["download_info"]["archive_info"]["hashes"]["sha256"]
-    lock = tmp_path / "requirements-xla.txt"  # no short list beside it: only the install is checked
-    lock.write_text(f"soupsieve==4.1.3 --hash=sha256:{sha256}\n")
+    lock = tmp_path / "requirements-xla.txt"  # no short list beside it: installed with --no-deps
+    lock.write_text(soupsieve_4_1_3())
     done = check_lock("3.11.0", lock)
-    assert done.returncode == 1 and "soupsieve" in done.stderr, done.stderr
+    assert done.returncode == 1 and "soupsieve==4.1.3 depends on Python>=3.11.5" in done.stderr, done.stderr
     assert check_lock("3.12", lock).returncode == 0
+
+
+def test_a_wrong_hash_is_caught(tmp_path):
+    """The check installs for real (into a temporary folder) because uv's --dry-run passed this lock."""
+    lock = tmp_path / "requirements-xla.txt"
+    lock.write_text(re.sub(r"sha256:[0-9a-f]{8}", "sha256:00000000", soupsieve_4_1_3()))
+    done = check_lock("3.12", lock)
+    assert done.returncode == 1 and "Hash mismatch" in done.stderr and "soupsieve" in done.stderr, done.stderr
 
 
 def test_a_line_without_a_hash_is_refused(tmp_path):
     lock = tmp_path / "requirements-xla.txt"
     lock.write_text("soupsieve==2.10\n")
     done = check_lock("3.12", lock)
-    assert done.returncode == 1 and "has no --hash" in done.stderr, done.stderr
+    assert done.returncode == 1 and "must have a hash, but none were provided for: soupsieve==2.10" in done.stderr, done.stderr
+
+
+def soupsieve_4_1_3():
+    """A lock line for soupsieve 4.1.3 with the hashes of its files, from uv (PyPI)."""
+    done = subprocess.run([str(UV), "pip", "compile", "-", "--quiet", "--no-header", "--no-annotate",
+                           "--generate-hashes", "--python-version", "3.12"],
+                          input="soupsieve==4.1.3\n", capture_output=True, text=True, check=True, timeout=300)
+    assert "--hash=sha256:" in done.stdout, done.stdout
+    return done.stdout
