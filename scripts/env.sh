@@ -19,3 +19,11 @@ fi
 # JupyterLab (scripts/lab) serves the project's copy of plotly.js here; GoNB's plotly charts load it from there.
 export LESSON_STATIC_DIR="$VENV/share/lesson-static"
 export LESSON_PLOTLY_SRC="/static/plotly.min.js"
+
+# Stamps: has a step's input changed since the step last succeeded? STAMP is the file that keeps
+# the SHA-256 of the inputs' contents, in the folder the step fills (e.g. "$VENV/.stamp-python").
+#   stamp_changed STAMP FILE...   true when FILE... differ from what stamp_mark last saw (or never ran)
+#   stamp_mark STAMP FILE...      after the step succeeded
+stamp_of() { cat -- "$@" | sha256sum | cut -d' ' -f1; }
+stamp_changed() { local stamp=$1; shift; [ "$(cat "$stamp" 2>/dev/null)" != "$(stamp_of "$@")" ]; }
+stamp_mark() { local stamp=$1; shift; stamp_of "$@" >"$stamp"; }

@@ -1,0 +1,71 @@
+"""Set-up stops, showing the error and saying what to do, when a step of its own fails: the Go
+modules cannot be downloaded, or GoNB cannot register its kernel. Each case runs a copy of
+scripts/setup in a folder of its own, whose .venv is stamped up to date up to the step that
+fails (its Python is a stand-in that runs the project's), so the project's .venv is never at risk."""
+import os
+import platform
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+COPIED = ["scripts/setup", "scripts/env.sh", "scripts/kernel_json.py", "scripts/requirements.txt", "scripts/requirements-xla.txt",
+          "scripts/lab-settings/overrides.json", "tools/go.sum", "tools/lint/go.sum"]
+
+
+def lesson_copy(tmp_path, go_mod, stamped):
+    """A copy of set-up's inputs with go_mod as go.mod, its .venv stamped for the steps named."""
+    for name in COPIED:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, tmp_path / name)
+    (tmp_path / "go.mod").write_text(go_mod)
+    (tmp_path / "go.sum").write_text("")
+    venv = tmp_path / ".venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / ".python").write_text(f"{os.path.realpath(sys.executable)} {platform.python_version()}\n")
+    python = venv / "bin" / "python"
+    python.write_text(f'#!/bin/sh\nexec "{ROOT / ".venv" / "bin" / "python"}" "$@"\n')
+    python.chmod(0o755)
+    (venv / "lib" / "go-xla").mkdir(parents=True)
+    (venv / "lib" / "go-xla" / "pjrt_c_api_cpu_plugin.so").touch()
+    inputs = {"python": "scripts/requirements.txt", "xla": "scripts/requirements-xla.txt",
+              "gotools": "go.sum tools/go.sum tools/lint/go.sum"}
+    marks = "; ".join(f'stamp_mark "$VENV/.stamp-{step}" {inputs[step]}' for step in stamped)
+    subprocess.run(["bash", "-c", f"set -euo pipefail; source scripts/env.sh; {marks}"], cwd=tmp_path, check=True)
+    return venv
+
+
+def run_setup(tmp_path, **env):
+    done = subprocess.run([str(tmp_path / "scripts" / "setup")], env=dict(os.environ, LESSON_PYTHON=sys.executable, **env),
+                          capture_output=True, text=True, timeout=300)
+    print(done.stdout, done.stderr)
+    return done
+
+
+def test_a_failed_module_download_stops_setup(tmp_path):
+    lesson_copy(tmp_path, "module lessoncopy\n\ngo 1.27.3\n\nrequire example.invalid/nothing v1.0.0\n",
+                ["python", "xla"])
+    done = run_setup(tmp_path, GOPROXY="off", GOFLAGS="-mod=mod")
+    assert done.returncode == 1
+    assert "    modules fetched: 0" in done.stdout
+    assert "[5/7]" not in done.stdout, "set-up went on after the failed download"
+    assert "example.invalid/nothing@v1.0.0: module lookup disabled by GOPROXY=off" in done.stderr
+    assert "setup: go mod download failed (its errors are above)" in done.stderr
+    assert "Check the network, or GOPROXY and GOFLAGS, then run scripts/setup again." in done.stderr
+
+
+def test_a_failed_kernel_registration_stops_setup_once(tmp_path):
+    """gonb --install runs once (it used to run a second time, silenced the first), its output shown."""
+    venv = lesson_copy(tmp_path, "module lessoncopy\n\ngo 1.27.3\n", ["python", "xla", "gotools"])
+    calls = tmp_path / "gonb-calls"
+    for tool in ("gopls", "staticcheck", "gotestsum", "gonb"):
+        (venv / "bin" / tool).write_text(
+            f'#!/bin/sh\necho "$@" >>"{calls}"\necho "gonb: cannot write kernel.json: permission denied" >&2\nexit 1\n')
+        (venv / "bin" / tool).chmod(0o755)
+    done = run_setup(tmp_path)
+    assert done.returncode == 1
+    assert calls.read_text() == "--install\n"
+    assert "gonb: cannot write kernel.json: permission denied" in done.stderr
+    assert f"setup: gonb --install could not register the GoNB kernel in {venv}/share/jupyter" in done.stderr
+    assert "[6/7]" not in done.stdout
