@@ -156,23 +156,26 @@ func TestHangingBoardCostsTheBudgetOnce(t *testing.T) {
 	b.delay.Store(int64(600 * time.Millisecond))
 	c, out := newClient(t, b.srv.URL+"/", "")
 	start := time.Now()
+	c.Report(Report{Kind: KindStep, Step: StepData})
+	first := time.Since(start)
+	start = time.Now()
 	for range 20 {
 		c.Report(Report{Kind: KindStep, Step: StepData})
 		c.Send(Report{Kind: KindError, Message: "Error: x"})
 		c.Flush()
 	}
-	elapsed := time.Since(start)
-	if elapsed > Budget+50*time.Millisecond {
-		t.Errorf("20 waiting reports to a hanging board took %v; the budget is %v", elapsed, Budget)
+	rest := time.Since(start)
+	// The budget's timer, plus what a busy 2-core machine adds to waking up.
+	if first < Budget || first > Budget+150*time.Millisecond {
+		t.Errorf("the first waiting report to a hanging board took %v; the budget is %v", first, Budget)
+	}
+	if rest > 10*time.Millisecond {
+		t.Errorf("the next 20 took %v, want nothing", rest)
 	}
 	if got := strings.Count(out.String(), "\n"); got != 1 {
 		t.Errorf("%d lines said, want 1: %q", got, out.String())
 	}
-	_, _, blocked := c.Stats()
-	if blocked > Budget+20*time.Millisecond {
-		t.Errorf("blocked %v", blocked)
-	}
-	t.Logf("blocked %v; said %q", elapsed, out.String())
+	t.Logf("first %v, next 20 %v; said %q", first, rest, out.String())
 }
 
 // A board that is down: one line, and later processes of the same server (the marker) skip it
