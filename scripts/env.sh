@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by every script: the environment the lesson builds and runs in.
 # Go 1.27 is fetched by the go command itself (from the Go module proxy) on first use.
 LESSON_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
