@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import subprocess
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -146,10 +147,80 @@ def test_a_panic_and_an_endless_loop_are_reported_and_grading_goes_on(course, gr
     assert "Exercise 4: the tests pass." in json.dumps(by_id(nb, "evaluate-tests")["outputs"])
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"SKIP: no Chromium at {CHROMIUM}")
-def test_feedback_pages_open_offline(course, graded):
+@pytest.fixture(scope="module")
+def feedback(course, graded):
+    """scripts/grade feedback: one HTML page per student, feedback/STUDENT/mnist_mlp/mnist_mlp.html."""
     grade(course, "feedback")
-    page_path = course / "feedback" / "wide" / "mnist_mlp" / "mnist_mlp.html"
+    return lambda student: course / "feedback" / student / "mnist_mlp" / "mnist_mlp.html"
+
+
+class _Text(HTMLParser):
+    """The text of an HTML page, as a reader sees it (code is split into highlighted spans)."""
+
+    def __init__(self):
+        super().__init__()
+        self.parts, self.skip = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self.skip += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style") and self.skip:
+            self.skip -= 1
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.parts.append(data)
+
+
+def page_text(path):
+    parser = _Text()
+    parser.feed(path.read_text())
+    return parser.parts
+
+
+def code_lines(cell_source, hidden):
+    """The lines of a tests cell inside (hidden=True) or outside its hidden-tests region, long enough to
+    be telling, whitespace collapsed."""
+    inside, lines = False, []
+    for line in cell_source.splitlines():
+        if "### BEGIN HIDDEN TESTS" in line or "### END HIDDEN TESTS" in line:
+            inside = "BEGIN" in line
+            continue
+        if inside == hidden and len(line.strip()) >= 15 and not line.strip().startswith("//"):
+            lines.append(" ".join(line.split()))
+    return lines
+
+
+def test_feedback_hides_the_hidden_tests_and_shows_the_score(feedback):
+    """The exercises can be given again next year: the feedback page shows the visible tests, their
+    results and the score, but not one line of the hidden tests (nbgrader's default shows them)."""
+    source = json.loads((ROOT / "notebooks" / "source" / "mnist_mlp" / "mnist_mlp.ipynb").read_text())
+    tests = [text(c) for c in source["cells"] if "### BEGIN HIDDEN TESTS" in text(c)]
+    hidden = [ln for t in tests for ln in code_lines(t, hidden=True)]
+    visible = [ln for t in tests for ln in code_lines(t, hidden=False)]
+    assert len(tests) >= 2 and len(hidden) >= 4 and visible, "the source notebook's hidden tests are not where expected"
+    for student in ("solutions", "wide"):
+        page = feedback(student)
+        parts = page_text(page)
+        body = " ".join(" ".join(parts).split())
+        code = " ".join("".join(parts).split())  # Highlighted code: its spans joined back.
+        shown = [ln for ln in hidden if ln in code]
+        assert shown == [], f"{student}'s feedback shows hidden test code: {shown}"
+        assert "HIDDEN TESTS" not in page.read_text(), f"{student}'s feedback shows a hidden-tests marker"
+        assert all(ln in code for ln in visible), f"{student}'s feedback lacks the visible tests: " + \
+            str([ln for ln in visible if ln not in code])
+        assert "Exercise 3: the tests pass." in body, body[:1500]
+    body = " ".join(" ".join(page_text(feedback("wide"))).split())
+    assert "104,938 parameters" in body and re.search(r"Score:\s*6(\.0)?\s*/\s*10", body), body[:1500]
+    body = " ".join(" ".join(page_text(feedback("solutions"))).split())
+    assert re.search(r"Score:\s*8(\.0)?\s*/\s*10", body), body[:1500]
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"SKIP: no Chromium at {CHROMIUM}")
+def test_feedback_pages_open_offline(feedback):
+    page_path = feedback("wide")
     assert page_path.is_file()
     run = LabRun()
     OUT.mkdir(parents=True, exist_ok=True)

@@ -6,6 +6,8 @@ regions and hidden tests, which here sit in Go comments: "// ### BEGIN SOLUTION"
 import os
 
 import nbgrader
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import ClearHiddenTests, GetGrades
 
 c = get_config()  # noqa: F821 (nbgrader defines it)
 
@@ -26,6 +28,11 @@ c.Execute.timeout = int(os.environ.get("LESSON_GRADE_TIMEOUT", "60"))
 # Where released assignments and submissions meet: a folder every account can write to (on the
 # class hub, scripts/classroom makes it).
 c.Exchange.root = os.environ.get("LESSON_EXCHANGE", "/srv/nbgrader/exchange")
+# Feedback pages hide the hidden tests, as the student version does, so that the exercises can be
+# given again: nbgrader's feedback shows the autograded notebook, hidden tests and all, unless
+# ClearHiddenTests runs there too (after GetGrades, which reads the scores from the gradebook).
+# What a hidden test printed when it failed stays: it tells the student what to fix.
+c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
 # Feedback pages open offline: nbgrader's feedback template loads MathJax from a CDN whatever
 # HTMLExporter.mathjax_url says, so templates/feedback-offline replaces that one macro.
 c.HTMLExporter.template_name = "feedback-offline"
