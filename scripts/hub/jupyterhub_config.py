@@ -135,3 +135,24 @@ if os.environ.get("CLASSROOM_API_TOKEN"):  # For tests and scripts that list use
     c.JupyterHub.load_roles.append({"name": "classroom-admin", "services": ["classroom-admin"],
                                     "scopes": ["admin:users", "admin:servers", "list:users", "read:users"]})
     c.JupyterHub.services.append({"name": "classroom-admin", "api_token": os.environ["CLASSROOM_API_TOKEN"]})
+
+# --- The class board (pkg/classboard): a managed service at /services/class-board/. Students'
+# kernels post their progress to it with their server's own API token (the board asks the hub
+# whose it is); only the hub's admin, the teacher, opens its page (the admin role holds
+# access:services; students do not, and get 403). Its reports are kept in the state folder.
+BOARD_PORT = int(os.environ.get("CLASSROOM_BOARD_PORT") or PORT + 3)
+BOARD_URL = f"http://127.0.0.1:{BOARD_PORT}"
+c.JupyterHub.load_roles.append({
+    "name": "class-board", "services": ["class-board"],
+    # The roster: every user, with names and last activity. Asking who owns a token needs no scope.
+    "scopes": ["list:users", "read:users:name", "read:users:activity"],
+})
+c.JupyterHub.services.append({
+    "name": "class-board",
+    "url": BOARD_URL,  # Its OAuth client (service-class-board) and callback come with the url.
+    "command": [os.path.join(VENV, "bin", "class-board"), f"--db={os.path.join(STATE, 'class-board.sqlite')}"],
+    "oauth_no_confirm": True,  # The class's own service: the teacher is not asked to authorize it.
+})
+# Each student's server, and so each kernel and cell, gets the board's address; reports are on
+# only where this and JUPYTERHUB_API_TOKEN are both set (package classboard).
+c.Spawner.environment["CLASS_BOARD_URL"] = f"{BOARD_URL}/services/class-board/"
