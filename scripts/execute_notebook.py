@@ -2,9 +2,9 @@
 terminal as it arrives (so training epochs show up live), then writes the executed notebook and
 its HTML export to the output folder and prints the test accuracy.
 
-Usage: execute_notebook.py [--allow-errors] NOTEBOOK OUT_DIR
 Exits 1 if any cell fails, naming the cell; with --allow-errors every cell runs even after one
 fails (to see every error at once)."""
+import argparse
 import os
 import re
 import sys
@@ -28,9 +28,12 @@ class StreamingClient(NotebookClient):
 
 
 def main():
-    args = sys.argv[1:]
-    allow_errors = "--allow-errors" in args
-    src, out_dir = [a for a in args if a != "--allow-errors"]
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--allow-errors", action="store_true", help="run every cell even after one fails")
+    parser.add_argument("notebook", help="the notebook to execute")
+    parser.add_argument("out_dir", help="where the executed notebook, its HTML export and the kernel log go")
+    args = parser.parse_args()
+    src, out_dir, allow_errors = args.notebook, args.out_dir, args.allow_errors
     os.makedirs(out_dir, exist_ok=True)
     nb = nbformat.read(src, as_version=4)
     code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]

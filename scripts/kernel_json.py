@@ -1,11 +1,13 @@
 """Completes the kernel.json that `gonb --install` wrote: the environment the GoNB kernel and the
 cells it compiles need (Go toolchain, GOEXPERIMENT, tools on PATH, the XLA plugin), and the
 project's module in the kernel's go.work so that notebooks import mnistlesson/pkg/... directly."""
+import argparse
 import json
 import os
-import sys
 
-path = sys.argv[1]
+parser = argparse.ArgumentParser(description=__doc__)
+parser.add_argument("kernel_json", help="the kernel.json that gonb --install wrote")
+path = parser.parse_args().kernel_json
 with open(path) as f:
     spec = json.load(f)
 root = os.environ["LESSON_ROOT"]
