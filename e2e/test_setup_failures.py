@@ -31,7 +31,8 @@ def lesson_copy(tmp_path, go_mod, stamped):
     (venv / "lib" / "go-xla" / "pjrt_c_api_cpu_plugin.so").touch()
     inputs = {"python": "scripts/requirements.txt", "xla": "scripts/requirements-xla.txt",
               "gotools": "go.sum tools/go.sum tools/lint/go.sum"}
-    marks = "; ".join(f'stamp_mark "$VENV/.stamp-{step}" {inputs[step]}' for step in stamped)
+    marks = "; ".join(f'stamp="$VENV/.stamp-{step}"; stamp_changed "$stamp" {inputs[step]} || true; stamp_mark "$stamp"'
+                      for step in stamped)
     subprocess.run(["bash", "-c", f"set -euo pipefail; source scripts/env.sh; {marks}"], cwd=tmp_path, check=True)
     return venv
 

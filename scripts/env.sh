@@ -23,8 +23,16 @@ export LESSON_PLOTLY_SRC="/static/plotly.min.js"
 
 # Stamps: has a step's input changed since the step last succeeded? STAMP is the file that keeps
 # the SHA-256 of the inputs' contents, in the folder the step fills (e.g. "$VENV/.stamp-python").
-#   stamp_changed STAMP FILE...   true when FILE... differ from what stamp_mark last saw (or never ran)
-#   stamp_mark STAMP FILE...      after the step succeeded
-stamp_of() { cat -- "$@" | sha256sum | cut -d' ' -f1; }
-stamp_changed() { local stamp=$1; shift; [ "$(cat "$stamp" 2>/dev/null)" != "$(stamp_of "$@")" ]; }
-stamp_mark() { local stamp=$1; shift; stamp_of "$@" >"$stamp"; }
+#   stamp_changed STAMP FILE...   true when FILE... differ from what STAMP records (or it is missing);
+#                                 keeps their SHA-256 aside (STAMP.next) for stamp_mark
+#   stamp_mark STAMP              records it, once the step succeeded
+stamp_changed() {
+  local stamp=$1
+  shift
+  cat -- "$@" | sha256sum | cut -d' ' -f1 >"$stamp.next"
+  if cmp -s "$stamp.next" "$stamp"; then
+    rm -f "$stamp.next"
+    return 1
+  fi
+}
+stamp_mark() { mv -f "$1.next" "$1"; }
