@@ -13,6 +13,8 @@ import (
 	"github.com/gomlx/go-xla/compute/xla"
 	"github.com/gomlx/go-xla/pjrt"
 	_ "github.com/gomlx/gomlx/backends/default" // Registers the "xla" and "go" backends.
+
+	"mnistlesson/pkg/classboard"
 )
 
 // EnvStrict names the environment variable that selects a backend strictly.
@@ -36,6 +38,9 @@ func Default() (compute.Backend, error) {
 		defaultBackend, defaultErr = Choose(os.Getenv(EnvStrict), os.Stderr)
 		if defaultErr == nil && os.Getenv(EnvDebug) != "" {
 			fmt.Fprintf(os.Stderr, "backend: %s\n", defaultBackend.Description())
+		}
+		if defaultErr == nil {
+			classboard.Reached(classboard.StepLibraries) // On a class hub: the teacher's board.
 		}
 	})
 	return defaultBackend, defaultErr

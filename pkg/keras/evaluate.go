@@ -9,6 +9,7 @@ import (
 	"github.com/gomlx/gomlx/ml/train"
 	"github.com/gomlx/gomlx/ml/train/metric"
 
+	"mnistlesson/pkg/classboard"
 	"mnistlesson/pkg/ndarray"
 )
 
@@ -50,8 +51,11 @@ func (m *Model) Evaluate(x, y *ndarray.Array) (loss, accuracy float64, err error
 	if loss, err = scalar(results[0]); err != nil {
 		return 0, 0, err
 	}
-	accuracy, err = scalar(results[1])
-	return loss, accuracy, err
+	if accuracy, err = scalar(results[1]); err != nil {
+		return 0, 0, err
+	}
+	classboard.Evaluated(loss, accuracy)
+	return loss, accuracy, nil
 }
 
 // Predict returns the model's output for x [N, InputDim], like model.predict in Keras: the class

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 
+	"mnistlesson/pkg/classboard"
 	"mnistlesson/pkg/keras/callbacks"
 	"mnistlesson/pkg/ndarray"
 )
@@ -98,8 +99,8 @@ func (c *FitConfig) Callbacks(cbs ...callbacks.Callback) *FitConfig {
 // callbacks.History (returned), TerminateOnNaN, StopOnInterrupt, ProgbarLogger (one line per epoch
 // to Output) and ModelCheckpoint, which saves the weights and the History in the model's SaveDir
 // after every epoch, so that later cells (and an interrupted run) find the last completed epoch;
-// an earlier model found there is first moved to SaveDir + ".previous". Then those given to
-// Callbacks.
+// an earlier model found there is first moved to SaveDir + ".previous"; on a class hub,
+// RemoteMonitor. Then those given to Callbacks.
 //
 // Any callback may stop training (callbacks.Run.Stop): interrupting the kernel (SIGINT) or a loss
 // that becomes NaN or infinite does, after the current chunk of steps. Done then returns a
@@ -135,8 +136,12 @@ func (c *FitConfig) Done() (*callbacks.History, error) {
 	n := c.x.Len()
 	hist := &callbacks.History{Backend: m.backend.Name(), StepsPerCall: t.stepsPerCall, StepsInLoop: t.inLoop}
 	run := &callbacks.Run{Epochs: epochs, Steps: (n + c.batchSize - 1) / c.batchSize, BatchSize: c.batchSize, History: hist}
-	observers := append([]callbacks.Callback{hist, callbacks.TerminateOnNaN{}, &callbacks.StopOnInterrupt{},
-		callbacks.ProgbarLogger{W: out}, checkpoint}, c.callbacks...)
+	observers := []callbacks.Callback{hist, callbacks.TerminateOnNaN{}, &callbacks.StopOnInterrupt{},
+		callbacks.ProgbarLogger{W: out}, checkpoint}
+	if board := classboard.FromEnv(); board != nil { // On a class hub: the teacher's board sees the run live.
+		observers = append(observers, &RemoteMonitor{Client: board})
+	}
+	observers = append(observers, c.callbacks...)
 	err = m.train(t, run, observers, rand.New(rand.NewSource(m.seed+1)))
 	return hist, err
 }

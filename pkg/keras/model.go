@@ -15,6 +15,7 @@ import (
 	"github.com/gomlx/gomlx/ml/train/optimizer"
 
 	"mnistlesson/pkg/backend"
+	"mnistlesson/pkg/classboard"
 )
 
 // DType of the weights and of the inputs the model takes: float32, the only one the lesson uses.
@@ -90,6 +91,9 @@ func (m *Model) Compile(loss, opt string, metrics ...string) *Model {
 		if name != "accuracy" && m.err == nil {
 			m.err = fmt.Errorf("keras: metric %q is not supported; use \"accuracy\"", name)
 		}
+	}
+	if m.err == nil {
+		classboard.Compiled(m.Architecture(), m.CountParams())
 	}
 	return m
 }

@@ -57,3 +57,11 @@ func TestExerciseHelpers(t *testing.T) {
 		t.Errorf("NotDone printed %q, exits %v", out, codes)
 	}
 }
+
+func TestAnExerciseSaysItPassed(t *testing.T) {
+	Exercise("Exercise 3")
+	defer Exercise("")
+	if out := captureStdout(t, Passed); out != "Exercise 3: the tests pass.\n" {
+		t.Errorf("Passed printed %q", out)
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+
+	"mnistlesson/pkg/classboard"
 )
 
 // exit ends the cell's process; a variable so that this package's tests can observe it.
@@ -20,7 +22,9 @@ func Stop(err error) {
 	if err == nil {
 		return
 	}
-	fmt.Fprintf(os.Stderr, "Error: %v\n", err)
+	line := fmt.Sprintf("Error: %v", err)
+	fmt.Fprintln(os.Stderr, line)
+	classboard.ErrorLine(line) // On a class hub, the teacher's board shows it (at most 100 ms).
 	exit(1)
 }
 
@@ -53,10 +57,29 @@ func NotDone() any {
 	return "not done yet"
 }
 
+// exercise is the exercise whose tests run (Exercise), for Expect and Passed.
+var exercise string
+
+// Exercise names the exercise whose tests follow, e.g. "Exercise 1": its tests cell starts with
+// it, so that Expect's failures and Passed are reported under that name (on a class hub, the
+// teacher's board counts each exercise's checks).
+func Exercise(name string) { exercise = name }
+
 // Expect stops the cell with the message when ok is false: the exercises' tests use it, so that
 // a failed check says, in one line, what is wrong and how to fix it.
 func Expect(ok bool, format string, args ...any) {
 	if !ok {
-		Stop(fmt.Errorf(format, args...))
+		err := fmt.Errorf(format, args...)
+		if exercise != "" {
+			classboard.Check(exercise, false, err.Error())
+		}
+		Stop(err)
 	}
+}
+
+// Passed ends an exercise's tests cell: it prints "Exercise 1: the tests pass." (with the name
+// given to Exercise) and reports the exercise passed.
+func Passed() {
+	fmt.Printf("%s: the tests pass.\n", exercise)
+	classboard.Check(exercise, true, "")
 }

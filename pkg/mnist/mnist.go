@@ -3,6 +3,7 @@ package mnist
 import (
 	"fmt"
 
+	"mnistlesson/pkg/classboard"
 	"mnistlesson/pkg/ndarray"
 )
 
@@ -38,7 +39,10 @@ var Files = []File{TrainImages, TrainLabels, TestImages, TestLabels}
 //
 // xTrain: uint8 [60000, 28, 28]; yTrain: uint8 [60000]; xTest: uint8 [10000, 28, 28]; yTest: uint8 [10000].
 func LoadData() (xTrain, yTrain, xTest, yTest *ndarray.Array, err error) {
-	return NewLoader().LoadData()
+	if xTrain, yTrain, xTest, yTest, err = NewLoader().LoadData(); err == nil {
+		classboard.Reached(classboard.StepData) // On a class hub: the teacher's board.
+	}
+	return
 }
 
 // LoadData returns the arrays from the decoded cache, or else decodes the four files fetched

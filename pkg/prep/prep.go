@@ -3,6 +3,7 @@ package prep
 import (
 	"fmt"
 
+	"mnistlesson/pkg/classboard"
 	"mnistlesson/pkg/lesson"
 	"mnistlesson/pkg/ndarray"
 )
@@ -34,6 +35,7 @@ func Normalize(x *ndarray.Array) *ndarray.Array {
 	if err != nil {
 		lesson.Stop(fmt.Errorf("prep: %w", err))
 	}
+	classboard.Reached(classboard.StepPreprocessed) // On a class hub: the teacher's board.
 	return out
 }
 

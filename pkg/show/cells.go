@@ -7,6 +7,7 @@ import (
 	"github.com/janpfeifer/gonb/gonbui/protocol"
 	"gonum.org/v1/plot/vg"
 
+	"mnistlesson/pkg/classboard"
 	"mnistlesson/pkg/keras/callbacks"
 	"mnistlesson/pkg/lesson"
 	"mnistlesson/pkg/metrics"
@@ -16,15 +17,18 @@ import (
 // The notebook-facing functions of show: each draws its picture (with the ...PNG and ...SVG
 // functions, which return errors) and displays it inline, or stops the cell with the error in
 // one line (lesson.Stop), as the notebook's edge does. They are the only ones in show that stop.
+// On a class hub they also tell the teacher's board the lesson step the student reached.
 
 // Digit displays image i with its label inline in the notebook (plt.imshow(x_train[i])).
 func Digit(images, labels *ndarray.Array, i int) {
 	displayPNG(lesson.Must1(DigitPNG(images, labels, i, 3*vg.Inch)))
+	classboard.Reached(classboard.StepImages)
 }
 
 // Grid displays the first rows×cols digits with their labels inline in the notebook.
 func Grid(images, labels *ndarray.Array, rows, cols int) {
 	displayPNG(lesson.Must1(GridPNG(images, labels, rows, cols, 7.5*vg.Inch)))
+	classboard.Reached(classboard.StepImages)
 }
 
 // Summary prints the model's summary table, Keras' model.summary(): each layer's output shape and
@@ -65,6 +69,7 @@ func ConfusionMatrix(labels, probs *ndarray.Array) metrics.ConfusionMatrix {
 	predicted := lesson.Must1(metrics.Classes(probs))
 	cm := lesson.Must1(metrics.Confusion(truth, predicted, probs.Dims()[1]))
 	displayPNG(lesson.Must1(ConfusionMatrixPNG(cm, 6*vg.Inch)))
+	classboard.Reached(classboard.StepErrorAnalysis)
 	return cm
 }
 
@@ -76,6 +81,7 @@ func Mistakes(images, labels, probs *ndarray.Array, rows, cols int) []metrics.Mi
 	mistakes := lesson.Must1(metrics.Mistakes(truth, probs))
 	fmt.Printf("%d mistakes; the first %d:\n", len(mistakes), min(len(mistakes), rows*cols))
 	displayPNG(lesson.Must1(MistakesPNG(images, mistakes, rows, cols, 9*vg.Inch)))
+	classboard.Reached(classboard.StepErrorAnalysis)
 	return mistakes
 }
 
@@ -89,4 +95,5 @@ func Prediction(images, labels *ndarray.Array, i int, probs *ndarray.Array) {
 	}
 	probabilities := lesson.Must1(metrics.Row(probs, row))
 	displayPNG(lesson.Must1(PredictionPNG(images, labels, i, probabilities, 8*vg.Inch)))
+	classboard.Reached(classboard.StepErrorAnalysis)
 }
