@@ -271,6 +271,21 @@ func Decode(body io.Reader) (Batch, error) {
 		if errors.As(err, &ie) {
 			return Batch{}, ie
 		}
+		if strings.Contains(err.Error(), "unknown field") {
+			// An unknown kind brings fields of its own: say that, rather than the first field.
+			var loose struct {
+				Reports []struct {
+					Kind string `json:"kind"`
+				} `json:"reports"`
+			}
+			if json.Unmarshal(data, &loose) == nil {
+				for i, r := range loose.Reports {
+					if _, ok := fields[Kind(r.Kind)]; !ok {
+						return Batch{}, invalid("reports[%d]: unknown kind of report %q", i, truncate(r.Kind, 40))
+					}
+				}
+			}
+		}
 		if errors.As(err, &typeErr) || strings.Contains(err.Error(), "unknown field") {
 			return Batch{}, invalid("%v", err)
 		}

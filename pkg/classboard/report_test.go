@@ -58,6 +58,7 @@ func TestDecodeRefuses(t *testing.T) {
 		{"other version", `{"v":2,"reports":[{"kind":"step","step":1}]}`, 422, "unsupported version"},
 		{"empty batch", `{"v":1,"reports":[]}`, 422, "1 to 200"},
 		{"unknown kind", `{"v":1,"reports":[{"kind":"grade","step":1}]}`, 422, "unknown kind"},
+		{"unknown kind with fields of its own", `{"v":1,"reports":[{"kind":"step","step":1},{"kind":"grade","score":9}]}`, 422, "reports[1]: unknown kind"},
 		{"unknown field", `{"v":1,"reports":[{"kind":"step","step":1,"score":9}]}`, 422, "unknown field"},
 		{"foreign field", `{"v":1,"reports":[{"kind":"step","step":1,"loss":0.1}]}`, 422, "does not belong"},
 		{"missing field", `{"v":1,"reports":[{"kind":"model","layers":"784 → 10 (softmax)"}]}`, 422, `missing "params"`},

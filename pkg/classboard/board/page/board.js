@@ -203,7 +203,16 @@ function renderOverlay() {
   // Axes, with ticks: powers of ten (loss) or tenths (accuracy).
   const ticks = [];
   if (acc) for (let y = Math.ceil(lo * 20) / 20; y <= hi + 1e-9; y += 0.05) ticks.push([y, y.toFixed(2)]);
-  else for (let y = Math.ceil(lo); y <= hi + 1e-9; y += 1) ticks.push([y, String(Number((10 ** y).toPrecision(1)))]);
+  else {
+    // Powers of ten; with less than two decades shown, 2× and 5× too.
+    const steps = hi - lo < 2 ? [1, 2, 5] : [1];
+    for (let d = Math.floor(lo); d <= Math.ceil(hi); d++) {
+      for (const m of steps) {
+        const y = d + Math.log10(m);
+        if (y >= lo - 1e-9 && y <= hi + 1e-9) ticks.push([y, String(Number((m * 10 ** d).toPrecision(1)))]);
+      }
+    }
+  }
   for (const [y, label] of ticks) {
     parts.push(el("svg:line", { class: "grid", x1: L, x2: W - R, y1: py(y), y2: py(y) }));
     parts.push(el("svg:text", { x: L - 4, y: py(y) + 4, "text-anchor": "end", text: label }));
@@ -232,7 +241,10 @@ function renderOverlay() {
       g.append(el("svg:polyline", { class: "curve", points: p.join(" "), stroke: colour(t.name) }));
       g.append(el("svg:polyline", { class: "hit", points: p.join(" ") }));
     }
-    for (const x of nans.slice(0, 1)) g.append(el("svg:text", { class: "nan", x: px(x), y: T + 12, "text-anchor": "middle", text: "✕ NaN" }));
+    for (const x of nans.slice(0, 1)) {
+      const at = Math.min(px(x), W - R - 24);
+      g.append(el("svg:text", { class: "nan", x: Math.max(at, L + 24), y: T + 12, "text-anchor": "middle", text: "✕ NaN" }));
+    }
     g.addEventListener("pointerenter", () => { g.classList.add("hot"); svg.classList.add("hovering"); showTip(label); });
     g.addEventListener("pointermove", (e) => moveTip(e));
     g.addEventListener("pointerleave", () => { g.classList.remove("hot"); svg.classList.remove("hovering"); hideTip(); });

@@ -30,7 +30,6 @@ import (
 
 func main() {
 	log.SetFlags(log.LstdFlags | log.Lmicroseconds)
-	log.SetPrefix("[class-board] ")
 	if err := run(); err != nil {
 		log.Printf("%v", err)
 		os.Exit(1)
@@ -102,7 +101,7 @@ func run() error {
 	if err != nil {
 		return fmt.Errorf("class-board: %w", err)
 	}
-	log.Printf("serving %s on http://%s%s (reports in %s; hub API %s; OAuth client %q)", prefix, addr, prefix, *dbPath, env.APIURL, env.ClientID)
+	log.Printf("class-board: serving %s on http://%s%s (reports in %s; hub API %s; OAuth client %q)", prefix, addr, prefix, *dbPath, env.APIURL, env.ClientID)
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(l) }()
 	select {
@@ -110,7 +109,7 @@ func run() error {
 		return fmt.Errorf("class-board: %w", err)
 	case <-ctx.Done():
 	}
-	log.Printf("stopping")
+	log.Printf("class-board: stopping")
 	b.Close() // Ends the live streams, so that Shutdown need not wait for them.
 	shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
