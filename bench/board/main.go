@@ -440,6 +440,9 @@ func run(ctx context.Context) error {
 	for i := range names {
 		names[i] = fmt.Sprintf("bench-s%02d", i+1)
 	}
+	if data, err := os.ReadFile("/proc/loadavg"); err == nil {
+		loadAverage = strings.Fields(string(data))[0]
+	}
 	started := time.Now()
 	h, err := startHub(ctx, names)
 	if err != nil {
@@ -615,12 +618,14 @@ func run(ctx context.Context) error {
 	return nil
 }
 
+var loadAverage = "unknown"
+
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 func render(phases []Phase, rss0 float64, lost int64) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Measured %s by `scripts/bench board` on %d cores: a real JupyterHub 6 and the board on 127.0.0.1, %d students with hub tokens, %d epochs each.\n\n",
-		time.Now().UTC().Format("2006-01-02 15:04 UTC"), cores(), *students, *epochs)
+	fmt.Fprintf(&b, "Measured %s by `scripts/bench board` on %d cores (load average %s when it began: other work shared them): a real JupyterHub 6 and the board on 127.0.0.1, %d students with hub tokens, %d epochs each.\n\n",
+		time.Now().UTC().Format("2006-01-02 15:04 UTC"), cores(), loadAverage, *students, *epochs)
 	b.WriteString("| phase | requests | time | report p50 | p99 | reports sent | stored | refused by the rate limit | lost | page update p50 | p99 | board RSS (peak) |\n")
 	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, p := range phases {
@@ -632,7 +637,11 @@ func render(phases []Phase, rss0 float64, lost int64) string {
 			what, p.Requests, p.Seconds, p.P50ms, p.P99ms, p.Sent, p.Stored, p.RateLimited, p.Accepted-p.Stored+p.Other,
 			p.PageP50ms, p.PageP99ms, p.RSSMB, p.PeakMB)
 	}
-	fmt.Fprintf(&b, "\nThe board idle: %.0f MB. Lost reports in all: %d.\n", rss0, lost)
+	fmt.Fprintf(&b, "\nThe board idle: %.0f MB. Lost reports in all: %d. A report's time is its request's round trip (the kernel's\n"+
+		"client waits for it only at a step, an error or the end of training; epochs go from a goroutine). The burst asks\n"+
+		"for more than the limit (300 at once per account, then 10 a second) on purpose: what it refused is counted, and\n"+
+		"every report the board accepted is in its store. The page's update delay is a probe student's report, from\n"+
+		"its sending to the teacher's live stream (api/events), every 20 ms during each phase.\n", rss0, lost)
 	return b.String()
 }
 
