@@ -108,6 +108,7 @@ c.JupyterHub.db_url = "sqlite:///" + %[5]q + "/jupyterhub.sqlite"
 c.JupyterHub.cookie_secret_file = %[5]q + "/cookie_secret"
 c.JupyterHub.pid_file = %[5]q + "/jupyterhub.pid"
 c.JupyterHub.authenticator_class = "dummy"
+c.JupyterHub.api_page_max_limit = 10  # So that the board's list of users takes several pages.
 c.Authenticator.allowed_users = set(%[6]s)
 c.Authenticator.admin_users = {%[7]q}
 c.JupyterHub.load_roles = [{"name": "class-board", "services": ["class-board"],
@@ -594,6 +595,10 @@ func run(ctx context.Context) error {
 		return err
 	}
 
+	// The roster: every student (and the probe) has a tile, though the hub lists 10 users a page.
+	if n, err := rosterTiles(ctx, h.boardURL, teacherToken); err != nil || n != *students+1 {
+		return fmt.Errorf("the board shows %d students on the roster, want %d (%v)", n, *students+1, err)
+	}
 	lost := int64(0)
 	for _, p := range phases {
 		lost += p.Accepted - p.Stored + p.Other
@@ -619,6 +624,32 @@ func run(ctx context.Context) error {
 }
 
 var loadAverage = "unknown"
+
+// rosterTiles counts the tiles of students on the hub's roster.
+func rosterTiles(ctx context.Context, url, token string) (int, error) {
+	req, _ := http.NewRequestWithContext(ctx, "GET", url+"api/state", nil)
+	req.Header.Set("Authorization", "token "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	var s struct {
+		Tiles []struct {
+			OnRoster bool `json:"on_roster"`
+		} `json:"tiles"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&s); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, t := range s.Tiles {
+		if t.OnRoster {
+			n++
+		}
+	}
+	return n, nil
+}
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 

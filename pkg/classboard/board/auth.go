@@ -31,12 +31,13 @@ var errHubDown = errors.New("the hub did not answer")
 // identities caches the hub's answers to "whose token is this?", by the token's SHA-256.
 // Concurrent requests with the same new token wait for one lookup and share its answer.
 type identities struct {
-	hub  Hub
-	now  func() time.Time
-	mu   sync.Mutex
-	seen map[[32]byte]identity
-	busy map[[32]byte]*lookup
-	tb   *bucket
+	hub     Hub
+	now     func() time.Time
+	timeout time.Duration // A lookup the hub has not answered by then is a 503 (and not cached).
+	mu      sync.Mutex
+	seen    map[[32]byte]identity
+	busy    map[[32]byte]*lookup
+	tb      *bucket
 }
 
 type identity struct {
@@ -52,7 +53,7 @@ type lookup struct {
 }
 
 func newIdentities(h Hub, now func() time.Time) *identities {
-	return &identities{hub: h, now: now, seen: map[[32]byte]identity{}, busy: map[[32]byte]*lookup{},
+	return &identities{hub: h, now: now, timeout: 5 * time.Second, seen: map[[32]byte]identity{}, busy: map[[32]byte]*lookup{},
 		tb: &bucket{tokens: 2 * lookupsPerSecond, at: now()}}
 }
 
@@ -94,7 +95,7 @@ func (ids *identities) whoOwns(ctx context.Context, token string) (hub.User, err
 
 	// The lookup outlives a caller that gives up, so that its answer serves the next ones.
 	go func() {
-		ask, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		ask, cancel := context.WithTimeout(context.Background(), ids.timeout)
 		user, err := ids.hub.WhoOwns(ask, token)
 		cancel()
 		ids.mu.Lock()

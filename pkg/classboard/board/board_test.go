@@ -531,7 +531,8 @@ func TestLiveStream(t *testing.T) {
 // token however many requests carry it.
 func TestHangingHub(t *testing.T) {
 	f := newFixture(t, Config{})
-	f.hub.hang = 6 * time.Second
+	f.board.ids.timeout = 300 * time.Millisecond
+	f.hub.hang = 2 * time.Second
 	start := time.Now()
 	var wg sync.WaitGroup
 	statuses := make([]int, 5)
@@ -541,8 +542,8 @@ func TestHangingHub(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if d := time.Since(start); d > 6*time.Second {
-		t.Errorf("took %v", d)
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("took %v with a lookup timeout of 300 ms", d)
 	}
 	for _, s := range statuses {
 		if s != 503 {
