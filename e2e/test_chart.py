@@ -12,7 +12,7 @@ are free-form there) is checked against the JupyterHub and FirstUseAuthenticator
 class board starts with the container's own command and environment and sends the teacher to the
 hub's OAuth with the redirect that hub.services declares; jupyterhub-singleuser, the chart's
 default command, serves plotly.js under /user/NAME/ from the config file that singleuser.extraFiles
-mounts, with no argument of its own."""
+mounts, with no argument of its own; the pinned schemas download with their hash and resolve offline."""
 import json
 import os
 import re
@@ -220,6 +220,29 @@ def test_the_default_command_serves_plotly_from_the_mounted_config(tmp_path):
         fake.close()
     assert status == 200 and b"plotly" in body[:2000], (status, log[-3000:])
     print(f"GET {prefix}static/plotly.min.js: {status}, {len(body)} bytes")
+
+
+def test_the_pinned_schemas_download_and_resolve_offline(tmp_path):
+    """The wheel of scripts/requirements-k8s.txt still downloads with its hash, and
+    scripts/k8s_schemas.py leaves schemas whose every $ref is inside the folder and no $id, so
+    that kubeconform never reaches the network. Runs without a chart (pip caches the wheel)."""
+    pip = subprocess.run([PYTHON, "-m", "pip", "download", "--disable-pip-version-check", "--quiet", "--no-deps",
+                          "--require-hashes", "--only-binary=:all:", "-r", str(ROOT / "scripts" / "requirements-k8s.txt"),
+                          "-d", str(tmp_path / "wheel")], capture_output=True, text=True, timeout=600)
+    assert pip.returncode == 0, pip.stderr
+    (wheel,) = (tmp_path / "wheel").glob("kubernetes_validate-*.whl")
+    done = subprocess.run([PYTHON, str(ROOT / "scripts" / "k8s_schemas.py"), str(wheel), "1.35.0", str(tmp_path / "s")],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    print(done.stdout.strip())
+    folder = tmp_path / "s" / "v1.35.0-local-strict"
+    files = {f.name: f.read_text() for f in folder.glob("*.json")}
+    assert len(files) > 500 and "deployment-apps-v1.json" in files and "_definitions.json" in files
+    refs = {ref for text in files.values() for ref in re.findall(r'"\$ref": "([^"#]*)#', text)}
+    assert refs == {"", "_definitions.json"}, refs
+    assert not any('"$id"' in text for text in files.values())
+    deployment = json.loads(files["deployment-apps-v1.json"])
+    assert deployment["additionalProperties"] is False   # The strict variant: unknown fields fail.
 
 
 def check_chart(values_file, out):
