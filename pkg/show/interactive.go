@@ -55,7 +55,8 @@ func HistoryFigures(h *callbacks.History) ([]*grob.Fig, error) {
 // historyOutput is the training curves' one output, with both representations: a PNG, for the
 // saved notebook, its HTML export and any viewer without JavaScript; and HTML that shows the same
 // PNG and, when JavaScript runs (a live JupyterLab), replaces it with two plotly charts. plotly.js
-// comes from the project (plotlySrc, served by scripts/lab), never from a CDN; with no plotlySrc
+// comes from the project (plotlySrc, served by scripts/lab and by each student's server on the class
+// hub, under the page's base URL), never from a CDN; with no plotlySrc
 // the output is the picture alone. JupyterLab shows the HTML, sanitised when the notebook is not
 // trusted: the script goes, the picture stays.
 func historyOutput(h *callbacks.History, png []byte, plotlySrc string) (map[protocol.MIMEType]any, error) {
@@ -87,8 +88,15 @@ func historyOutput(h *callbacks.History, png []byte, plotlySrc string) (map[prot
     }
   };
   if (window.Plotly) { draw(); return; }
+  // A path from the server's root is taken from Jupyter's base URL, as the page names it: "/" for
+  // scripts/lab, "/user/NAME/" on a class hub, where the server serves its static files.
+  let src = %s;
+  const config = document.getElementById("jupyter-config-data");
+  if (config && src.startsWith("/") && !src.startsWith("//")) {
+    try { src = JSON.parse(config.textContent).baseUrl.replace(/\/$/, "") + src; } catch (e) {}
+  }
   const script = document.createElement("script");
-  script.src = %s;
+  script.src = src;
   script.charset = "utf-8";
   script.onload = draw; // If plotly.js cannot load (a saved page), the picture stays.
   document.head.appendChild(script);

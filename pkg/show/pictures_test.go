@@ -128,7 +128,7 @@ func TestCurvesAreOneOutputWithTwoRepresentations(t *testing.T) {
 	if !bytes.Equal(out[protocol.MIMEImagePNG].([]byte), picture) || len(out) != 2 {
 		t.Errorf("the output should hold the PNG and HTML, got %d representations", len(out))
 	}
-	for _, want := range []string{`"/static/plotly.min.js"`, "Plotly.newPlot", "data:image/png;base64,",
+	for _, want := range []string{`"/static/plotly.min.js"`, `getElementById("jupyter-config-data")`, "Plotly.newPlot", "data:image/png;base64,",
 		`"y":[0.9,0.97]`, "Training accuracy"} {
 		if !strings.Contains(html, want) {
 			t.Errorf("the HTML lacks %s", want)
