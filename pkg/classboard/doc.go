@@ -1,7 +1,7 @@
 // Package classboard is the kernel's side of the class board: the reports a student's cells
 // send, in the spirit of Keras' RemoteMonitor callback, so that the teacher sees the class live
-// on the class hub (the board itself is package classboard/board, its binary
-// classboard/cmd/class-board).
+// on the class hub (the board itself is package classboard/service/board, its binary
+// classboard/service/cmd/class-board).
 //
 // # When reports are sent
 //

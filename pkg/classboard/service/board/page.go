@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"mnistlesson/pkg/classboard"
-	"mnistlesson/pkg/classboard/store"
+	"mnistlesson/pkg/classboard/service/store"
 )
 
 // The page: one HTML file, its script and its style, all served by the board (no CDN); the

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"mnistlesson/pkg/classboard"
-	"mnistlesson/pkg/classboard/hub"
+	"mnistlesson/pkg/classboard/service/hub"
 )
 
 // serveReports files a kernel's reports under the account that owns its token. In order: the

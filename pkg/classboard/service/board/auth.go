@@ -12,7 +12,7 @@ import (
 	"sync"
 	"time"
 
-	"mnistlesson/pkg/classboard/hub"
+	"mnistlesson/pkg/classboard/service/hub"
 )
 
 const (

@@ -19,8 +19,8 @@ import (
 	"time"
 
 	"mnistlesson/pkg/classboard"
-	"mnistlesson/pkg/classboard/hub"
-	"mnistlesson/pkg/classboard/store"
+	"mnistlesson/pkg/classboard/service/hub"
+	"mnistlesson/pkg/classboard/service/store"
 )
 
 // fakeHub answers from a table of tokens. The real hub's answers are checked by

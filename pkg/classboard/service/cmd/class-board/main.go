@@ -6,7 +6,7 @@
 //	class-board --db /var/lib/mnist-classroom/class-board.sqlite
 //
 // See scripts/hub/jupyterhub_config.py for how the hub declares it, and package
-// mnistlesson/pkg/classboard/board for what it serves.
+// mnistlesson/pkg/classboard/service/board for what it serves.
 package main
 
 import (
@@ -23,9 +23,9 @@ import (
 	"syscall"
 	"time"
 
-	"mnistlesson/pkg/classboard/board"
-	"mnistlesson/pkg/classboard/hub"
-	"mnistlesson/pkg/classboard/store"
+	"mnistlesson/pkg/classboard/service/board"
+	"mnistlesson/pkg/classboard/service/hub"
+	"mnistlesson/pkg/classboard/service/store"
 )
 
 func main() {

@@ -27,8 +27,8 @@ import (
 	"sync"
 	"time"
 
-	"mnistlesson/pkg/classboard/hub"
-	"mnistlesson/pkg/classboard/store"
+	"mnistlesson/pkg/classboard/service/hub"
+	"mnistlesson/pkg/classboard/service/store"
 )
 
 // Hub is what the board asks the hub: whose a token is, and who is in the class.

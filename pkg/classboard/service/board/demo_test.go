@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"mnistlesson/pkg/classboard"
-	"mnistlesson/pkg/classboard/hub"
-	"mnistlesson/pkg/classboard/store"
+	"mnistlesson/pkg/classboard/service/hub"
+	"mnistlesson/pkg/classboard/service/store"
 )
 
 // TestDemo serves a board with a made-up class, for working on the page:

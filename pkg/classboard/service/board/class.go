@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"mnistlesson/pkg/classboard"
-	"mnistlesson/pkg/classboard/hub"
-	"mnistlesson/pkg/classboard/store"
+	"mnistlesson/pkg/classboard/service/hub"
+	"mnistlesson/pkg/classboard/service/store"
 )
 
 // class is the live state: every student's reports folded into what the tiles show.

@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"mnistlesson/pkg/classboard/hub"
+	"mnistlesson/pkg/classboard/service/hub"
 )
 
 // minGap is the shortest time between two messages of the live stream: changes within it
