@@ -1,7 +1,12 @@
 """Runs a notebook in the project's real JupyterLab, driven by Debian's Chromium through
 Playwright, the way a student would: open it, check the GoNB kernel, Run All, wait, then read the
-page. Any request to a host other than this machine is blocked and reported."""
+page. Any request to a host other than this machine is blocked and reported.
+
+Every wait is on an event: a server's answer, the kernel's websocket, or what the page shows
+(prompts, outputs, images decoded, charts drawn); none is a fixed time."""
+import base64
 import contextlib
+import json
 import os
 import re
 import secrets
@@ -15,7 +20,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("LESSON_CHROMIUM", "/usr/bin/chromium")
@@ -49,6 +54,10 @@ class LabRun:
     progress_updates: int = 0                       # Distinct states of the progress bar seen.
     live_curves_at_end: int = 0                     # Live training charts shown when all is done.
     screenshots: list = field(default_factory=list)
+    # What each screenshot shows: {"path", "what" ("notebook" or "figure"), "width", "height" (the
+    # element's box on the page), "image" (the PNG's size and colours: png_stats())}; for the
+    # notebook also "cells" (cells on the page / in the notebook) and "fits" (no part scrolled away).
+    shot_checks: list = field(default_factory=list)
     korean: dict = field(default_factory=dict)      # How the first Korean heading rendered: korean_rendering().
     seconds: float = 0.0
 
@@ -60,6 +69,7 @@ def _free_port():
 
 
 def _wait_http(url, timeout):
+    """Waits for the server to answer url with 200, asking every 0.2 s until timeout."""
     deadline = time.time() + timeout
     while time.time() < deadline:
         try:
@@ -67,7 +77,8 @@ def _wait_http(url, timeout):
                 if r.status == 200:
                     return
         except OSError:
-            time.sleep(0.5)
+            pass
+        time.sleep(0.2)  # Poll interval: a server that is not listening yet sends no event to wait on.
     raise TimeoutError(f"JupyterLab did not answer {url} within {timeout}s")
 
 
@@ -75,9 +86,47 @@ def _code_cells(page):
     return page.locator(".jp-Notebook .jp-CodeCell")
 
 
+PROMPTS = ".jp-Notebook .jp-CodeCell .jp-InputArea-prompt"
+
+
 def _prompts(page):
-    return page.eval_on_selector_all(
-        ".jp-Notebook .jp-CodeCell .jp-InputArea-prompt", "els => els.map(e => e.textContent.trim())")
+    return page.eval_on_selector_all(PROMPTS, "els => els.map(e => e.textContent.trim())")
+
+
+class KernelSocket:
+    """Watches the page's websocket to its kernel (api/kernels/ID/channels): JupyterLab asks the
+    kernel for its kernel_info when it connects, and the reply is the sign that the kernel is
+    connected and answering. Made before the page opens, so that no frame is missed."""
+
+    def __init__(self, page):
+        self.socket, self.answered = None, False
+        page.on("websocket", self._opened)
+
+    @staticmethod
+    def _is_kernel(ws):
+        return "/api/kernels/" in ws.url and "/channels" in ws.url
+
+    @staticmethod
+    def _is_info_reply(payload):
+        return b'"kernel_info_reply"' in (payload if isinstance(payload, bytes) else payload.encode())
+
+    def _opened(self, ws):
+        if self._is_kernel(ws):
+            self.socket = ws
+            ws.on("framereceived", lambda payload: self._frame(payload))
+
+    def _frame(self, payload):
+        self.answered = self.answered or self._is_info_reply(payload)
+
+    def wait(self, page, timeout_ms):
+        """Returns once the kernel has answered JupyterLab's kernel_info_request. (Events reach
+        the handlers above only inside Playwright's calls, so nothing slips in between a check
+        and the wait that follows it.)"""
+        if self.socket is None:
+            page.wait_for_event("websocket", self._is_kernel, timeout=timeout_ms)
+        if not self.answered:
+            self.socket.wait_for_event("framereceived", self._is_info_reply, timeout=timeout_ms)
+            self.answered = True
 
 
 @contextlib.contextmanager
@@ -126,8 +175,11 @@ def lab_session(notebook: Path, out_dir: Path, run: LabRun, **env):
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         context.route("**/*", lambda route: _guard(route, run, allow_files=False))
         page = context.new_page()
+        kernel = KernelSocket(page)
         page.goto(f"http://127.0.0.1:{port}/lab/tree/{notebook.name}?token={token}")
-        page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=120_000)
+        # Every cell of the notebook on the page.
+        cells = len(json.loads(notebook.read_text())["cells"])
+        expect(page.locator(".jp-Notebook .jp-Cell")).to_have_count(cells, timeout=120_000)
         try:
             page.wait_for_function(
                 "() => /gonb/i.test(document.querySelector("
@@ -135,10 +187,12 @@ def lab_session(notebook: Path, out_dir: Path, run: LabRun, **env):
         except PlaywrightTimeout:
             pass  # The test reports the kernel name it found.
         run.kernel_name = page.locator(".jp-NotebookPanel-toolbar .jp-Toolbar-kernelName").first.inner_text().strip()
-        # GoNB reports no status until it first runs something, so the indicator stays
-        # "Unknown": give the kernel's connection a moment instead of waiting for "idle".
-        page.wait_for_timeout(3000)
+        # GoNB reports no status until it first runs something (the indicator stays "Unknown"),
+        # so the sign that the kernel is connected is its reply on the websocket.
+        kernel.wait(page, 120_000)
         page.evaluate(WATCH_LIVE_OUTPUTS)
+        # Saved outputs: every picture decoded, every chart drawn.
+        page.wait_for_function(OUTPUTS_DRAWN, timeout=60_000)
         try:
             yield page
         finally:
@@ -161,39 +215,67 @@ def run_menu(page, menu: str, item: str):
     page.locator(".lm-Menu-itemLabel", has_text=re.compile(f"^{re.escape(item)}$")).click()
 
 
-# Records every state of the live training chart and progress bar as the page changes, so that
-# quick epochs are not missed between two polls.
+# Records, as the page changes: every state of the live training chart and progress bar, so that
+# quick epochs are not missed between two polls; whether a cell has been running or queued (its
+# prompt "[*]") since the last wait_until_done, so that a run that starts late, or ends before
+# the wait begins, is neither missed nor taken for done; and which scripts that outputs added
+# (plotly.js) have loaded or failed.
 WATCH_LIVE_OUTPUTS = """() => {
-    window.__live = {curves: new Set(), progress: new Set()};
+    const running = () => [...document.querySelectorAll('""" + PROMPTS + """')].some(
+        e => e.textContent.includes('*'));
+    const before = new Set(document.querySelectorAll('script[src]'));
+    const settled = new WeakSet();
+    const settle = e => { if (e.target instanceof HTMLScriptElement) settled.add(e.target); };
+    document.addEventListener('load', settle, true);
+    document.addEventListener('error', settle, true);
+    window.__live = {curves: new Set(), progress: new Set(), running, ran: running(),
+                     scriptsLoading: () => [...document.querySelectorAll('script[src]')].filter(
+                         s => !before.has(s) && !settled.has(s)).length};
     const record = () => {
         document.querySelectorAll("img[alt='training curves']").forEach(
             e => window.__live.curves.add(e.src.length + ':' + e.src.slice(-64)));
         document.querySelectorAll('.jp-OutputArea-output progress').forEach(
             e => window.__live.progress.add(e.parentElement.textContent));
+        if (running()) window.__live.ran = true;
     };
-    new MutationObserver(record).observe(document.body, {subtree: true, childList: true, attributes: true});
+    new MutationObserver(record).observe(document.body,
+        {subtree: true, childList: true, attributes: true, characterData: true});
 }"""
+
+# The outputs are drawn: every picture decoded, every script an output added (plotly.js) loaded
+# or failed, and every plotly chart drawn (its SVG there).
+OUTPUTS_DRAWN = """() =>
+    [...document.querySelectorAll('.jp-OutputArea-output img')].every(e => e.complete) &&
+    (!window.__live || window.__live.scriptsLoading() === 0) &&
+    [...document.querySelectorAll('.js-plotly-plot')].every(e => e.querySelector('.main-svg'))"""
 
 
 def wait_until_done(page, run: LabRun, timeout: float, until_text: str = ""):
     """Waits until no cell is running or queued (or, with until_text, until an output shows it),
-    then reads how many states of the live progress bar and training chart the page has shown."""
+    then until the outputs are drawn, then reads how many states of the live progress bar and
+    training chart the page has shown."""
     deadline = time.time() + timeout
-    page.wait_for_timeout(2000)
-    while True:
+
+    def left_ms():
+        return max(1.0, (deadline - time.time()) * 1000)
+
+    try:
         if until_text:
-            texts = page.locator(".jp-OutputArea-output").evaluate_all("els => els.map(e => e.textContent)")
-            if any(until_text in t for t in texts):
-                break
+            expect(page.locator(".jp-OutputArea-output", has_text=until_text).first).to_be_attached(timeout=left_ms())
         else:
-            prompts = _prompts(page)
-            if prompts and not any("*" in pr for pr in prompts):
-                break
-        if time.time() > deadline:
-            run.problems.append(f"timed out after {timeout:.0f}s waiting for {until_text or 'the cells to finish'}")
-            break
-        page.wait_for_timeout(1000)
-    page.wait_for_timeout(1500)  # Let the last outputs (plotly charts) render.
+            # A cell has run or been queued since the last wait (Run All marks every cell "[*]"
+            # at once), and none is left running.
+            page.wait_for_function("() => window.__live.ran", timeout=left_ms())
+            expect(page.locator(PROMPTS, has_text="*")).to_have_count(0, timeout=left_ms())
+    except (AssertionError, PlaywrightTimeout):
+        run.problems.append(f"timed out after {timeout:.0f}s waiting for {until_text or 'the cells to finish'}")
+    else:
+        try:
+            page.wait_for_function(OUTPUTS_DRAWN, timeout=min(left_ms(), 60_000))
+        except PlaywrightTimeout:
+            run.problems.append("the outputs were still being drawn (pictures decoding, plotly.js loading, "
+                                "charts drawing) 60 s after the cells finished")
+    page.evaluate("() => { window.__live.ran = window.__live.running(); }")
     run.live_curve_updates, run.progress_updates = page.evaluate(
         "() => [window.__live.curves.size, window.__live.progress.size]")
 
@@ -252,37 +334,62 @@ HANGUL_TOFU = """el => {
         ctx.clearRect(0, 0, 96, 96);
         ctx.font = font;
         ctx.fillText(ch, 8, 64);
-        return ctx.getImageData(0, 0, 96, 96).data.join(',');
+        return new Uint32Array(ctx.getImageData(0, 0, 96, 96).data.buffer);
     };
     const missing = draw('\\u0378');
+    const same = (a, b) => a.every((v, i) => v === b[i]);
     const hangul = [...new Set(el.textContent.match(/[\\uac00-\\ud7a3]/g) || [])];
     return {text: el.textContent.trim(), font, syllables: hangul.length,
-            boxes: hangul.filter(ch => draw(ch) === missing), latinDiffers: draw('A') !== missing};
+            boxes: hangul.filter(ch => same(draw(ch), missing)), latinDiffers: !same(draw('A'), missing)};
 }"""
+
+
+HANGUL = re.compile("[\uac00-\ud7a3]")
 
 
 def korean_rendering(page, selector: str, shot=None) -> dict:
     """How the first element matching selector that contains Hangul renders: its text, the
     Hangul syllables drawn as missing-glyph boxes ("boxes"), and the fonts Chromium used for it
     ("fonts": family -> glyphs drawn, from DevTools' CSS.getPlatformFontsForNode)."""
-    headings = page.locator(selector).filter(has_text=re.compile("[\uac00-\ud7a3]"))
+    headings = page.locator(selector).filter(has_text=HANGUL)
     if headings.count() == 0:
         return {"text": "", "syllables": 0, "boxes": [], "fonts": {}, "latinDiffers": False}
     heading = headings.first
     heading.scroll_into_view_if_needed()
-    found = heading.evaluate(HANGUL_TOFU)
-    heading.evaluate("el => el.setAttribute('data-korean-check', '')")
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("DOM.enable")
-    cdp.send("CSS.enable")
-    root = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
-    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": "[data-korean-check]"})["nodeId"]
-    fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
-    found["fonts"] = {f["familyName"]: f["glyphCount"] for f in fonts}
-    cdp.detach()
+    found = _korean_renderings(page, headings, 1)[0]
     if shot:
         heading.screenshot(path=str(shot))
     return found
+
+
+def korean_renderings(page, selector: str) -> list:
+    """korean_rendering() of every element matching selector that contains Hangul."""
+    found = page.locator(selector).filter(has_text=HANGUL)
+    return _korean_renderings(page, found, found.count())
+
+
+def _korean_renderings(page, elements, count) -> list:
+    """The first count elements' HANGUL_TOFU, with the fonts DevTools says drew each one."""
+    cdp = page.context.new_cdp_session(page)
+    try:
+        cdp.send("DOM.enable")
+        cdp.send("CSS.enable")
+        results = []
+        for k in range(count):
+            element = elements.nth(k)
+            found = element.evaluate(HANGUL_TOFU)
+            element.evaluate("el => el.setAttribute('data-korean-check', '')")
+            try:
+                root = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+                node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": "[data-korean-check]"})["nodeId"]
+                fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+            finally:
+                element.evaluate("el => el.removeAttribute('data-korean-check')")
+            found["fonts"] = {f["familyName"]: f["glyphCount"] for f in fonts}
+            results.append(found)
+        return results
+    finally:
+        cdp.detach()
 
 
 def assert_korean_is_legible(korean):
@@ -294,15 +401,79 @@ def assert_korean_is_legible(korean):
         f"(fonts used: {korean['fonts']}): install a CJK font (Debian: apt-get install fonts-noto-cjk)")
 
 
+# The size and colours of a PNG, decoded by the browser: {"width", "height", "colours" (distinct
+# colours in a sample of at most 250,000 pixels), "dominant" (the share of the commonest colour)}.
+PNG_STATS = """async data => {
+    const img = new Image();
+    img.src = 'data:image/png;base64,' + data;
+    await img.decode();
+    const w = img.naturalWidth, h = img.naturalHeight, scale = Math.min(1, Math.sqrt(250000 / (w * h)));
+    const cw = Math.max(1, Math.round(w * scale)), ch = Math.max(1, Math.round(h * scale));
+    const ctx = new OffscreenCanvas(cw, ch).getContext('2d');
+    ctx.drawImage(img, 0, 0, cw, ch);
+    const px = ctx.getImageData(0, 0, cw, ch).data, counts = new Map();
+    for (let i = 0; i < px.length; i += 4) {
+        const c = (px[i] << 16) | (px[i + 1] << 8) | px[i + 2];
+        counts.set(c, (counts.get(c) || 0) + 1);
+    }
+    return {width: w, height: h, colours: counts.size, dominant: Math.max(...counts.values()) / (cw * ch)};
+}"""
+
+NOTEBOOK_SCROLLER = ".jp-NotebookPanel .jp-WindowedPanel-outer"
+MAX_SHOT_HEIGHT = 30000
+
+# Where the notebook's cells lie once the layout has settled (the same for two frames in a row;
+# JupyterLab lays out on the frame after a resize, and draws the cells that come into view then):
+# "end", the bottom of the last cell in the unscrolled page; "inside", how many cells lie wholly
+# inside the notebook's visible area; "cells", how many there are; "scrollTop".
+NOTEBOOK_LAYOUT = """async () => {
+    const o = document.querySelector('""" + NOTEBOOK_SCROLLER + """');
+    const measure = () => {
+        const cells = [...o.querySelectorAll('.jp-Cell')], view = o.getBoundingClientRect();
+        return {end: cells[cells.length - 1].getBoundingClientRect().bottom + o.scrollTop, cells: cells.length,
+                inside: cells.filter(c => { const r = c.getBoundingClientRect();
+                                            return r.height > 0 && r.top >= view.top && r.bottom <= view.bottom; }).length,
+                scrollTop: o.scrollTop};
+    };
+    const frame = () => new Promise(r => requestAnimationFrame(r));
+    let last = '';
+    for (let i = 0; i < 600; i++) {  // At most 600 frames (10 s at 60 frames a second).
+        await frame();
+        const now = measure();
+        if (JSON.stringify(now) === last) return now;
+        last = JSON.stringify(now);
+    }
+    return measure();
+}"""
+
+
+def png_stats(page, png: bytes) -> dict:
+    return page.evaluate(PNG_STATS, base64.b64encode(png).decode())
+
+
 def _screenshots(page, out_dir: Path, run: LabRun):
-    """The whole notebook (the page made as tall as the notebook), then each figure."""
-    height = page.evaluate("() => document.querySelector('.jp-NotebookPanel .jp-WindowedPanel-outer').scrollHeight")
-    page.set_viewport_size({"width": 1280, "height": min(max(900, int(height) + 200), 30000)})
-    page.evaluate("() => { document.querySelector('.jp-NotebookPanel .jp-WindowedPanel-outer').scrollTop = 0; }")
-    page.wait_for_timeout(2000)
+    """The whole notebook (the page made as tall as the notebook), then each figure; what each
+    one shows is recorded in run.shot_checks."""
+    # Cells out of view have estimated heights until they are drawn (content-visibility), so the
+    # notebook can grow once the page shows it all: make the page taller until every cell is inside.
+    # (The notebook's scroll height is no measure: JupyterLab pads it to scroll past the last cell.)
+    layout = page.evaluate(NOTEBOOK_LAYOUT)
+    for _ in range(5):
+        viewport = min(max(900, int(layout["end"]) + 100), MAX_SHOT_HEIGHT)
+        page.set_viewport_size({"width": 1280, "height": viewport})
+        page.evaluate(f"() => {{ document.querySelector('{NOTEBOOK_SCROLLER}').scrollTop = 0; }}")
+        page.wait_for_function(f"() => innerHeight === {viewport}", timeout=30_000)
+        layout = page.evaluate(NOTEBOOK_LAYOUT)
+        if layout["inside"] == layout["cells"] or viewport == MAX_SHOT_HEIGHT:
+            break
+    page.wait_for_function(OUTPUTS_DRAWN, timeout=60_000)
     whole = out_dir / "notebook.png"
-    page.screenshot(path=str(whole), full_page=True)
+    png = page.screenshot(path=str(whole), full_page=True)
     run.screenshots.append(whole)
+    layout = page.evaluate(NOTEBOOK_LAYOUT)  # Unchanged by the shot: what it shows.
+    run.shot_checks.append({"path": str(whole), "what": "notebook", "width": 1280, "height": viewport,
+                            "fits": layout["scrollTop"] == 0 and layout["inside"] == layout["cells"],
+                            "cells": (layout["inside"], layout["cells"]), "image": png_stats(page, png)})
     figures = page.locator(".jp-OutputArea-output img, .jp-OutputArea-output svg:not(.js-plotly-plot svg), "
                            ".jp-OutputArea-output .js-plotly-plot")
     for k in range(figures.count()):
@@ -311,5 +482,8 @@ def _screenshots(page, out_dir: Path, run: LabRun):
             continue
         path = out_dir / f"figure-{k + 1:02d}.png"
         fig.scroll_into_view_if_needed()
-        fig.screenshot(path=str(path))
+        png = fig.screenshot(path=str(path))
         run.screenshots.append(path)
+        b = fig.bounding_box()
+        run.shot_checks.append({"path": str(path), "what": "figure", "width": b["width"], "height": b["height"],
+                                "image": png_stats(page, png)})

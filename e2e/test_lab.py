@@ -1,6 +1,8 @@
 """The lesson in a real JupyterLab and a real browser, offline: see labdriver.py."""
+import json
 import os
 import re
+import struct
 from pathlib import Path
 
 import pytest
@@ -73,9 +75,45 @@ def test_korean_headings_are_legible(lesson_run):
     assert (OUT / "korean-heading.png").stat().st_size > 1000
 
 
-def test_screenshots_are_saved(lesson_run):
+def png_size(path):
+    """(width, height) from a PNG file's header."""
+    with open(path, "rb") as f:
+        head = f.read(24)
+    assert head[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
+    return struct.unpack(">II", head[16:24])
+
+
+# A picture is not blank when it has at least this many colours and no one colour covers more
+# than this share of it. Measured (2 epochs): each figure had 256 to 3,216 colours, its commonest
+# covering 25% to 96.6% (the plotly charts, mostly white); the notebook 1,779 to 2,205, 58% to 76%.
+MIN_COLOURS, MAX_DOMINANT = 64, 0.98
+
+
+def test_screenshots_show_the_whole_notebook_and_each_figure(lesson_run):
+    """notebook.png is the whole notebook: every cell inside the picture, nothing scrolled away;
+    each figure-NN.png is one figure, at its size on the page, not blank."""
+    shots = lesson_run.shot_checks
+    for s in shots:
+        print(f"{Path(s['path']).name}: {png_size(s['path'])} for {s['width']:.0f} x {s['height']:.0f} on the page, "
+              f"{s['image']['colours']} colours, the commonest {s['image']['dominant']:.1%}"
+              + (f", fits {s['fits']}, cells inside {s['cells']}" if s["what"] == "notebook" else ""))
     assert (OUT / "notebook.png").stat().st_size > 50_000
     assert len(lesson_run.screenshots) >= 8, lesson_run.screenshots
+    notebook = next(s for s in shots if s["what"] == "notebook")
+    cells = len(json.loads((ROOT / "notebooks" / "mnist_mlp.ipynb").read_text())["cells"])
+    assert png_size(notebook["path"]) == (notebook["width"], notebook["height"]), "notebook.png is not the whole page"
+    assert notebook["fits"], "the notebook did not fit in the page: notebook.png leaves part of it out"
+    assert notebook["cells"] == (cells, cells), f"(cells inside the picture, on the page) should both be {cells}"
+    assert notebook["image"]["colours"] >= MIN_COLOURS and notebook["image"]["dominant"] <= MAX_DOMINANT, notebook
+    figures = [s for s in shots if s["what"] == "figure"]
+    assert len(figures) >= 7, "digit, grid, diagram, live curves, two interactive charts, confusion matrix, mistakes"
+    for s in figures:
+        width, height = png_size(s["path"])
+        # The element's box, rounded out to whole pixels at both edges.
+        assert abs(width - s["width"]) < 2 and abs(height - s["height"]) < 2, (
+            f"{s['path']} is {width} x {height}, its figure {s['width']} x {s['height']}")
+        assert s["image"]["colours"] >= MIN_COLOURS and s["image"]["dominant"] <= MAX_DOMINANT, (
+            f"{s['path']} is blank: {s['image']}")
 
 
 def test_a_broken_cell_fails_and_is_named(tmp_path):
