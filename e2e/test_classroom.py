@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -91,25 +92,45 @@ class Hub:
         raise TimeoutError(f"the hub did not answer within {timeout}s: see {self.log_path}")
 
     def stop(self):
+        """Stops scripts/classroom as Ctrl-C would (it relays the signal to the hub, which stops the
+        students' servers, its services and the proxy); returns the seconds it took."""
         if self.proc and self.proc.poll() is None:
-            os.kill(self.proc.pid, signal.SIGTERM)  # scripts/classroom stops the culler, then the hub.
+            started = time.time()
+            os.kill(self.proc.pid, signal.SIGTERM)
             try:
                 self.proc.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
+            return time.time() - started
+        return None
+
+    def hub_children(self):
+        """The processes the hub runs ({pid: command line}): the proxy, the culler, students' servers."""
+        def children(pid):
+            found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+            return [int(p) for p in found]
+
+        def cmdline(pid):
+            try:
+                return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
+            except OSError:
+                return ""
+
+        hubs = [p for p in children(self.proc.pid) if "jupyterhub" in cmdline(p)]
+        assert len(hubs) == 1, f"scripts/classroom runs {[cmdline(p) for p in children(self.proc.pid)]}"
+        return {p: cmdline(p) for p in children(hubs[0])}
 
 
 @pytest.fixture(scope="module")
-def hub(tmp_path_factory):
+def hub():
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "classroom-hub.log").write_text("")
     remove_accounts()
-    base_dir = tmp_path_factory.mktemp("classroom")
+    # Students must reach the shared install below it: not under pytest's /tmp/pytest-of-root, which
+    # every new pytest session (another test run on this machine) makes private again (mode 700).
+    base_dir = Path(tempfile.mkdtemp(prefix="mnist-classroom-", dir="/tmp"))
     os.chmod(base_dir, 0o755)
-    for parent in base_dir.parents:  # Students must reach the shared install below it.
-        if str(parent).startswith("/tmp/") and parent != Path("/tmp"):
-            os.chmod(parent, os.stat(parent).st_mode | 0o711)
     h = Hub(base_dir, free_port())
     try:
         h.install_seconds = h.start()
@@ -175,6 +196,27 @@ def test_the_teacher_sees_the_class(hub, class_run):
     assert set(STUDENTS) <= set(listed)
     student = ServerClient(hub.base, STUDENTS[2], PASSWORDS[STUDENTS[2]])
     assert student.http.get(f"{hub.base}/hub/admin", timeout=30).status_code == 403, "a student reached the admin page"
+
+
+def test_the_hub_stops_promptly_and_ends_only_its_own_processes(hub, class_run):
+    """Ctrl-C stops the hub in seconds (JupyterHub's 30 s wait for its idle culler is gone), ends
+    what it started, and leaves alone another hub's culler (here a stand-in with that name)."""
+    own = hub.hub_children()
+    culler = [p for p, cmd in own.items() if "jupyterhub_idle_culler" in cmd]
+    assert len(culler) == 1, f"the hub runs {own}"
+    other = subprocess.Popen(["bash", "-c", "exec -a jupyterhub_idle_culler sleep 600"])
+    try:
+        time.sleep(0.5)
+        seconds = hub.stop()
+        print(f"the hub (with {len(own)} processes of its own: {sorted(own.values())}) stopped in {seconds:.1f}s")
+        assert other.poll() is None, "stopping the hub ended a process it did not start (another hub's culler)"
+    finally:
+        other.kill()
+        other.wait()
+        hub.start()
+    assert seconds < 15, f"the hub took {seconds:.0f}s to stop"
+    left = [f"{p}: {cmd}" for p, cmd in own.items() if Path(f"/proc/{p}").exists()]
+    assert left == [], f"the hub left these running: {left}"
 
 
 def test_a_restart_keeps_notebooks_models_and_passwords(hub, class_run):
