@@ -4,6 +4,10 @@ module mnistlesson/tools
 
 go 1.27.3
 
+// GoNB as pinned, with tools/gonb/connect-poll.patch applied: scripts/setup makes this copy from
+// the module cache's, which the lesson's go.sum verifies.
+replace github.com/janpfeifer/gonb v0.11.5 => ../.venv/src/gonb
+
 tool (
 	github.com/janpfeifer/gonb
 	golang.org/x/tools/cmd/goimports
