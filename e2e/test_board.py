@@ -7,9 +7,12 @@ student gets 403 on the board; the teacher opens it through the hub's OAuth in C
 (screenshot at 1280×720 in out/e2e/board.png). After a restart of the board, then of the hub, the
 board shows the same data.
 
-Needs what e2e/test_classroom.py needs (root, npm, prlimit, Chromium), whose helpers it uses;
-skips with its reason without them. To add the whole class's flow: a test that takes board_hub,
-runs students' sessions (hubdriver.py student ...) and reads board_state(teacher)."""
+The hub is the test session's class hub (e2e/conftest.py, e2e/classhub.py), shared with
+e2e/test_classroom.py: three students run the whole lesson at once in Chromium, one of them then
+hits an error, and the teacher's board shows each one's step, curve, test accuracy and the error
+within seconds (screenshot at 1280×720 in out/e2e/board-class.png). The hand-made reports of the
+other tests come from a fourth account, REPORTER. Needs root, npm, prlimit and Chromium; skips
+with its reason without them."""
 import csv
 import io
 import json
@@ -17,62 +20,27 @@ import math
 import os
 import re
 import secrets
-import shutil
-import socket
 import subprocess
 import time
-from pathlib import Path
+from contextlib import contextmanager
 
 import pytest
 import requests
+from classhub import BOARD, OUT, PASSWORDS, REPORTER, STUDENTS, TEACHER, skip_reason
 from hubdriver import ServerClient, browser_login
 from labdriver import CHROMIUM, CHROMIUM_FLAGS, LabRun, _guard
 from playwright.sync_api import sync_playwright
-from test_classroom import OUT, PASSWORDS, STUDENTS, TEACHER, Hub, free_port, remove_accounts
 
-BOARD = "/services/class-board/"
-STUDENT, OTHER = STUDENTS[0], STUDENTS[1]
+if skip_reason():
+    pytest.skip(skip_reason(), allow_module_level=True)
 
-
-def _port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+STUDENT, OTHER = REPORTER, STUDENTS[0]
 
 
 @pytest.fixture(scope="module")
-def board_hub(tmp_path_factory):
-    """scripts/classroom's hub with the board on a port of its own (CLASSROOM_BOARD_PORT), and an
-    admin service token (CLASSROOM_API_TOKEN) for the API calls a test makes."""
-    OUT.mkdir(parents=True, exist_ok=True)
-    saved = {k: os.environ.get(k) for k in ("CLASSROOM_BOARD_PORT", "CLASSROOM_API_TOKEN")}
-    remove_accounts()
-    base_dir = tmp_path_factory.mktemp("board")
-    os.chmod(base_dir, 0o755)
-    for parent in base_dir.parents:  # Students must reach the shared install below it.
-        if str(parent).startswith("/tmp/") and parent != Path("/tmp"):
-            os.chmod(parent, os.stat(parent).st_mode | 0o711)
-    board_port = _port()
-    os.environ["CLASSROOM_BOARD_PORT"] = str(board_port)
-    os.environ["CLASSROOM_API_TOKEN"] = secrets.token_hex(16)
-    h = Hub(base_dir, free_port())
-    h.log_path = OUT / "board-hub.log"
-    h.log_path.write_text("")
-    h.board_direct = f"http://127.0.0.1:{board_port}{BOARD}"  # What CLASS_BOARD_URL says: kernels post here.
-    h.api_token = os.environ["CLASSROOM_API_TOKEN"]
-    try:
-        seconds = h.start()
-        print(f"scripts/classroom: install and start took {seconds:.0f}s")
-        yield h
-    finally:
-        h.stop()
-        remove_accounts()
-        shutil.rmtree(base_dir, ignore_errors=True)
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+def board_hub(hub):
+    """The session's class hub (e2e/conftest.py), with the board on a port of its own."""
+    return hub
 
 
 def teacher_session(hub):
@@ -163,6 +131,70 @@ def student_report(board_hub):
     return figures
 
 
+# A typical mistake, in a kernel of the student's own server: it stops with one Error line.
+MISTAKE_CELL = """import (
+\t"mnistlesson/pkg/ndarray"
+\t"mnistlesson/pkg/prep"
+)
+
+%%
+prep.Reshape(ndarray.FromUint8(make([]uint8, 6*28*28), 6, 28, 28), 5, 784)
+"""
+
+
+@contextmanager
+def board_page(hub, run):
+    """Chromium at 1280×720, logged in as the teacher, on the board (through the hub's OAuth);
+    yields (page, the page's JavaScript errors)."""
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 720})
+        context.route("**/*", lambda route: _guard(route, run, allow_files=False))
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        try:
+            browser_login(page, hub.base, TEACHER, PASSWORDS[TEACHER])
+            page.wait_for_url(re.compile(r".*/(user|hub)/.*"), timeout=240_000)
+            started = time.time()
+            page.goto(hub.base + BOARD)
+            page.wait_for_selector("#live.on", timeout=60_000)
+            print(f"the board opened through the hub's OAuth in {time.time() - started:.1f}s")
+            yield page, errors
+        finally:
+            browser.close()
+
+
+def test_the_teacher_sees_the_class_live(board_hub, teacher, class_run):
+    """The three students' own kernels, as they ran the lesson, reported it: each tile has the last
+    step, the curve and the test accuracy the student's notebook shows. Then one student hits an
+    error, and the open board shows it within 2 s."""
+    state = board_state(teacher, board_hub)
+    for name, run in class_run.items():
+        t = tile(state, name)
+        shown = float(re.search(r"Test accuracy: ([0-9.]+)", "\n".join(run["cell_texts"]))[1])
+        print(f"{name}: step {t['step']}, {t['reports']} reports, epochs {t['curve'] and t['curve']['done']}, "
+              f"test accuracy {t['test_accuracy']} (notebook: {shown}), errors {t['errors']}")
+        assert t["step"] == 7 and t["test_accuracy"] == pytest.approx(shown, abs=1e-6), t
+        assert t["curve"]["done"] == 1 and t["curve"]["reason"] == "done" and len(t["curve"]["loss"]) == 1, t["curve"]
+        assert t["errors"] == 0 and not t["diverged"] and not t["other_model"], t
+    run, wrong = LabRun(), STUDENTS[1]
+    with board_page(board_hub, run) as (page, errors):
+        for name in STUDENTS:
+            page.wait_for_selector(f'article[data-name="{name}"] .step:text("7/7")', timeout=10_000)
+        out, cell_errors = ServerClient(board_hub.base, wrong, PASSWORDS[wrong]).open().run_cell(MISTAKE_CELL)
+        stopped = time.time()
+        assert "Error: prep: ndarray: cannot reshape" in out + "".join(cell_errors), (out, cell_errors)
+        page.wait_for_selector(f'article[data-name="{wrong}"]:has-text("Error: prep: ndarray: cannot reshape")',
+                               timeout=2_000)
+        print(f"{wrong}'s error reached the open board {time.time() - stopped:.2f}s after the cell stopped")
+        page.screenshot(path=str(OUT / "board-class.png"))
+    assert errors == [], errors
+    assert run.external_requests == [], run.external_requests
+    t = tile(board_state(teacher, board_hub), wrong)
+    assert t["errors"] == 1 and t["last_error"].startswith("Error: prep: ndarray: cannot reshape"), t
+
+
 def test_the_board_is_a_hub_service(board_hub):
     through_proxy = requests.get(board_hub.base + BOARD + "health", timeout=30)
     assert through_proxy.status_code == 200 and through_proxy.text.strip() == "ok"
@@ -182,7 +214,9 @@ def test_a_students_kernel_reports_under_their_own_name(board_hub, teacher, stud
     assert t["other_model"].startswith("Dense(128) reached 0.978"), t["other_model"]
     assert t["checks_passed"] == 1 and t["curve"]["done"] == 3 and t["curve"]["reason"] == "loss is NaN"
     rows = board_csv(teacher, board_hub)
-    assert {r[2] for r in rows[1:]} == {STUDENT}, "a report was filed under another name"
+    mine = [r for r in rows[1:] if r[2] == STUDENT]
+    assert len(mine) == 11, f"{len(mine)} reports filed under {STUDENT}"
+    assert all(r[2] == STUDENT for r in rows[1:] if "784 → 128" in ",".join(r)), "a report was filed under another name"
 
 
 def test_bad_reports_are_refused_and_nothing_is_stored(board_hub, teacher, student_report):
@@ -226,42 +260,27 @@ def test_a_student_gets_403_on_the_board(board_hub, student_report):
 
 def test_the_teacher_sees_the_board_in_chromium(board_hub, student_report):
     run = LabRun()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 720})
-        context.route("**/*", lambda route: _guard(route, run, allow_files=False))
-        page = context.new_page()
-        errors = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        try:
-            browser_login(page, board_hub.base, TEACHER, PASSWORDS[TEACHER])
-            page.wait_for_url(re.compile(r".*/(user|hub)/.*"), timeout=240_000)
-            started = time.time()
-            page.goto(board_hub.base + BOARD)
-            page.wait_for_selector(f'article[data-name="{STUDENT}"] .acc', timeout=60_000)
-            page.wait_for_selector("#live.on", timeout=30_000)
-            print(f"the board opened through the hub's OAuth in {time.time() - started:.1f}s")
-            tile_text = page.locator(f'article[data-name="{STUDENT}"]').inner_text()
-            assert "0.978" in tile_text and "Error: x_train" in tile_text and "발산 / diverged" in tile_text, tile_text
-            for name in STUDENTS[1:]:  # On the roster, never logged in: a tile each.
-                assert page.locator(f'article[data-name="{name}"]').count() == 1
-            # Live: a report appears within 2 s, without reloading.
-            sent = time.time()
-            assert post(board_hub, student_report["token"],
-                        json.dumps({"v": 1, "reports": [{"kind": "step", "step": 7}]})).status_code == 200
-            page.wait_for_selector(f'article[data-name="{STUDENT}"] .step:text("7/7")', timeout=2_000)
-            print(f"a report reached the open page in {time.time() - sent:.2f}s")
-            # Pointing at a curve names its student.
-            point = page.eval_on_selector(f'#overlay g[data-name="{STUDENT}"] .hit', """e => {
-                const p = e.getPointAtLength(e.getTotalLength() / 2), m = e.getScreenCTM();
-                return {x: p.x * m.a + m.e, y: p.y * m.d + m.f};
-            }""")
-            page.mouse.move(point["x"], point["y"])
-            page.wait_for_selector("#tip:not([hidden])", timeout=2_000)
-            assert STUDENT in page.locator("#tip").inner_text()
-            page.screenshot(path=str(OUT / "board.png"))
-        finally:
-            browser.close()
+    with board_page(board_hub, run) as (page, errors):
+        page.wait_for_selector(f'article[data-name="{STUDENT}"] .acc', timeout=60_000)
+        tile_text = page.locator(f'article[data-name="{STUDENT}"]').inner_text()
+        assert "0.978" in tile_text and "Error: x_train" in tile_text and "발산 / diverged" in tile_text, tile_text
+        for name in STUDENTS:  # The rest of the roster: a tile each.
+            assert page.locator(f'article[data-name="{name}"]').count() == 1
+        # Live: a report appears within 2 s, without reloading.
+        sent = time.time()
+        assert post(board_hub, student_report["token"],
+                    json.dumps({"v": 1, "reports": [{"kind": "step", "step": 7}]})).status_code == 200
+        page.wait_for_selector(f'article[data-name="{STUDENT}"] .step:text("7/7")', timeout=2_000)
+        print(f"a report reached the open page in {time.time() - sent:.2f}s")
+        # Pointing at a curve names its student.
+        point = page.eval_on_selector(f'#overlay g[data-name="{STUDENT}"] .hit', """e => {
+            const p = e.getPointAtLength(e.getTotalLength() / 2), m = e.getScreenCTM();
+            return {x: p.x * m.a + m.e, y: p.y * m.d + m.f};
+        }""")
+        page.mouse.move(point["x"], point["y"])
+        page.wait_for_selector("#tip:not([hidden])", timeout=2_000)
+        assert STUDENT in page.locator("#tip").inner_text()
+        page.screenshot(path=str(OUT / "board.png"))
     assert errors == [], errors
     assert run.external_requests == [], run.external_requests
 

@@ -5,159 +5,23 @@ cannot reach another's notebook, through the hub or through a Go cell; the teach
 lists them; a restart of the hub keeps every student's notebook and model.
 
 Needs root (it makes Unix accounts, removed afterwards), npm, prlimit and Chromium; skips, saying
-why, without them."""
+why, without them. The hub and the three students' run are the test session's (e2e/conftest.py),
+shared with e2e/test_board.py."""
 import json
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
-import sys
-import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-import requests
+from classhub import OUT, PASSWORDS, STUDENTS, TEACHER, skip_reason
 from hubdriver import ServerClient, admin_users
-from labdriver import CHROMIUM, ROOT
+from labdriver import ROOT
 
-OUT = ROOT / "out" / "e2e"
-STUDENTS = ["lstu1", "lstu2", "lstu3"]
-TEACHER = "lteach"
-PASSWORDS = {name: f"{name}-pass-{i}!" for i, name in enumerate(STUDENTS + [TEACHER])}
-
-for need, why in [(os.geteuid() == 0, "it must run as root (it makes Unix accounts)"),
-                  (shutil.which("npm"), "npm is missing (JupyterHub's proxy)"),
-                  (shutil.which("prlimit"), "prlimit is missing (util-linux)"),
-                  (Path(CHROMIUM).exists(), f"no Chromium at {CHROMIUM}"),
-                  (Path("/usr/bin/python3").exists(), "no /usr/bin/python3 for the shared install")]:
-    if not need:
-        pytest.skip(f"SKIP: the classroom test needs root, npm, prlimit, Chromium: {why}", allow_module_level=True)
-
-
-def free_port():
-    """A port p with p+1 and p+2 free too (the hub's API and the proxy's)."""
-    for _ in range(50):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            p = s.getsockname()[1]
-        try:
-            for q in (p + 1, p + 2):
-                with socket.socket() as s:
-                    s.bind(("127.0.0.1", q))
-            return p
-        except OSError:
-            continue
-    raise RuntimeError("no three free ports in a row")
-
-
-def remove_accounts():
-    for name in STUDENTS + [TEACHER]:
-        subprocess.run(["pkill", "-KILL", "-u", name], capture_output=True)
-    time.sleep(0.5)
-    for name in STUDENTS + [TEACHER]:
-        subprocess.run(["userdel", "-r", name], capture_output=True)
-
-
-class Hub:
-    """scripts/classroom start, in the background."""
-
-    def __init__(self, base_dir: Path, port: int):
-        self.port, self.base = port, f"http://127.0.0.1:{port}"
-        self.prefix, self.state = base_dir / "prefix", base_dir / "state"
-        self.roster = base_dir / "roster.txt"
-        self.roster.write_text("# test class\n" + "\n".join(STUDENTS) + "\n")
-        self.log_path = OUT / "classroom-hub.log"
-        self.proc = None
-
-    def start(self, timeout=900):
-        started = time.time()
-        log = open(self.log_path, "a")
-        self.proc = subprocess.Popen(
-            [str(ROOT / "scripts" / "classroom"), "start", "--roster", str(self.roster), "--teacher", TEACHER,
-             "--prefix", str(self.prefix), "--state", str(self.state), "--port", str(self.port)],
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        while time.time() < started + timeout:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"scripts/classroom ended with {self.proc.returncode}: see {self.log_path}")
-            try:
-                if requests.get(f"{self.base}/hub/health", timeout=5).status_code == 200:
-                    return time.time() - started
-            except requests.RequestException:
-                pass
-            time.sleep(1)
-        raise TimeoutError(f"the hub did not answer within {timeout}s: see {self.log_path}")
-
-    def stop(self):
-        """Stops scripts/classroom as Ctrl-C would (it relays the signal to the hub, which stops the
-        students' servers, its services and the proxy); returns the seconds it took."""
-        if self.proc and self.proc.poll() is None:
-            started = time.time()
-            os.kill(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
-            return time.time() - started
-        return None
-
-    def hub_children(self):
-        """The processes the hub runs ({pid: command line}): the proxy, the culler, students' servers."""
-        def children(pid):
-            found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
-            return [int(p) for p in found]
-
-        def cmdline(pid):
-            try:
-                return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
-            except OSError:
-                return ""
-
-        hubs = [p for p in children(self.proc.pid) if "jupyterhub" in cmdline(p)]
-        assert len(hubs) == 1, f"scripts/classroom runs {[cmdline(p) for p in children(self.proc.pid)]}"
-        return {p: cmdline(p) for p in children(hubs[0])}
-
-
-@pytest.fixture(scope="module")
-def hub():
-    OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "classroom-hub.log").write_text("")
-    remove_accounts()
-    # Students must reach the shared install below it: not under pytest's /tmp/pytest-of-root, which
-    # every new pytest session (another test run on this machine) makes private again (mode 700).
-    base_dir = Path(tempfile.mkdtemp(prefix="mnist-classroom-", dir="/tmp"))
-    os.chmod(base_dir, 0o755)
-    h = Hub(base_dir, free_port())
-    try:
-        h.install_seconds = h.start()
-        print(f"scripts/classroom: install and start took {h.install_seconds:.0f}s")
-        yield h
-    finally:
-        h.stop()
-        remove_accounts()
-        shutil.rmtree(base_dir, ignore_errors=True)
-
-
-@pytest.fixture(scope="module")
-def class_run(hub):
-    """The three students' sessions, at the same time, each in its own process and browser."""
-    started = time.time()
-
-    def one(name):
-        done = subprocess.run([sys.executable, str(Path(__file__).parent / "hubdriver.py"), "student", hub.base, name,
-                               PASSWORDS[name], str(OUT), "900"], capture_output=True, text=True, timeout=1200)
-        assert done.returncode == 0, done.stderr[-3000:]
-        return json.loads(done.stdout.strip().splitlines()[-1])
-
-    with ThreadPoolExecutor(len(STUDENTS)) as pool:
-        runs = dict(zip(STUDENTS, pool.map(one, STUDENTS), strict=True))
-    print(f"3 students at once: {time.time() - started:.0f}s; " +
-          ", ".join(f"{n} {r['seconds']:.0f}s" for n, r in runs.items()))
-    return runs
+if skip_reason():
+    pytest.skip(skip_reason(), allow_module_level=True)
 
 
 def test_three_students_run_the_lesson_at_once(class_run):
