@@ -52,12 +52,12 @@ def test_a_classroom_number_that_is_not_one_is_one_sentence(tmp_path, option, va
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
 
 
-def hub_environment(tmp_path, mem_limit):
+def hub_environment(tmp_path, mem_limit="2G", **more):
     prefix = tmp_path / "prefix"
     prefix.mkdir(exist_ok=True)
     (prefix / "environment.json").write_text(json.dumps({"PATH": "/usr/bin:/bin", "LESSON_STATIC_DIR": str(tmp_path)}))
     return dict(os.environ, CLASSROOM_PREFIX=str(prefix), CLASSROOM_STATE=str(tmp_path), CLASSROOM_TEACHER="teacher",
-                CLASSROOM_STUDENTS="a,b", CLASSROOM_MEM_LIMIT=mem_limit)
+                CLASSROOM_STUDENTS="a,b", CLASSROOM_MEM_LIMIT=mem_limit, **more)
 
 
 # Loads the hub's config; prints the spawner's command and its mem_limit as the spawner's own trait
@@ -71,7 +71,7 @@ try:
     mem_limit = ByteSpecification().validate(None, cfg.Spawner.mem_limit)
 except Exception as e:
     mem_limit = f"Spawner.mem_limit = {cfg.Spawner.mem_limit!r} fails at each start: {e}"
-print(json.dumps({"cmd": list(cfg.Spawner.cmd), "mem_limit": mem_limit}))
+print(json.dumps({"cmd": list(cfg.Spawner.cmd), "mem_limit": mem_limit, "args": list(cfg.Spawner.args)}))
 """
 
 
@@ -87,6 +87,27 @@ def test_the_hub_reads_memory_sizes_as_before(tmp_path, size, size_bytes):
     assert done.returncode == 0, done.stderr[-2000:]
     config = json.loads(done.stdout.strip().splitlines()[-1])
     assert f"--data={size_bytes}" in config["cmd"] and config["mem_limit"] == size_bytes, config
+
+
+@pytest.mark.parametrize("lang, korean", [(None, True), ("ko", True), ("en", False)])
+def test_the_hub_starts_jupyterlab_in_korean_unless_asked(tmp_path, lang, korean):
+    """Each student's JupyterLab gets the Korean settings folder (scripts/lab_settings.py) by
+    default, the English one with --lang en."""
+    env = hub_environment(tmp_path)
+    env.pop("CLASSROOM_LANG", None)
+    if lang:
+        env["CLASSROOM_LANG"] = lang
+    done = subprocess.run([PYTHON, "-c", LOAD, str(HUB_CONFIG)], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
+    args = json.loads(done.stdout.strip().splitlines()[-1])["args"]
+    settings = [a for a in args if a.startswith("--LabApp.app_settings_dir=")]
+    assert bool(settings) == korean and all(a.endswith("/share/jupyter/lab/settings-ko") for a in settings), args
+
+
+def test_a_classroom_language_it_does_not_know_is_one_sentence(tmp_path):
+    done = classroom(tmp_path, "--lang", "fr")
+    assert done.returncode == 2 and done.stderr.strip() == \
+        "classroom: --lang fr: the languages are ko (Korean) and en (English).", done.stderr
 
 
 @pytest.mark.parametrize("size", ["2X", "2 GB", "", "-1G", "0"])

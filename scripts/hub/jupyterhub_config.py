@@ -26,6 +26,7 @@ ROSTER = [n for n in os.environ["CLASSROOM_STUDENTS"].split(",") if n]
 MEM_LIMIT = os.environ.get("CLASSROOM_MEM_LIMIT", "2G")  # Per process: see "Limits" below.
 GO_THREADS = os.environ.get("CLASSROOM_GOMAXPROCS", "2")
 IDLE_TIMEOUT = int(os.environ.get("CLASSROOM_IDLE_TIMEOUT", "3600"))
+LANG = os.environ.get("CLASSROOM_LANG", "ko")  # JupyterLab's menus: Korean unless asked otherwise.
 
 # --- Network: the hub on IP:PORT (127.0.0.1 unless the teacher asks otherwise); its own API and
 # the proxy's on the loopback only.
@@ -108,6 +109,10 @@ c.Spawner.environment = dict(
     GOPATH=lambda spawner: os.path.join(pwd.getpwnam(spawner.user.name).pw_dir, ".go"))
 # plotly.js for the interactive charts, served by each JupyterLab from the shared install.
 c.Spawner.args = [f"--ServerApp.extra_static_paths=['{shared_env['LESSON_STATIC_DIR']}']"]
+# JupyterLab in Korean: the language's settings folder (scripts/lab_settings.py) gives the default
+# a student's own choice (Settings → Language) still overrides.
+if LANG == "ko":
+    c.Spawner.args.append(f"--LabApp.app_settings_dir={os.path.join(VENV, 'share', 'jupyter', 'lab', 'settings-ko')}")
 
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
