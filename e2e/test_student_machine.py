@@ -167,19 +167,25 @@ PYPI = "downloaded from PyPI"
 # it are added from their installed files in the project's .venv and pip's download sizes.
 RISE_MB = 55 + 2 + 1   # jupyterlab-rise 55.2 MB, jupyterlab-mathjax3 2.3, the Korean language pack 0.5.
 RISE_WHEELS_MB = 18    # Their wheels: 16.4 MB, 1.1 and 0.2.
+# plotly left the lock after that run (scripts/plotly_js.py fetches plotly.js from npm instead):
+# plotly 5.24.1 and tenacity, installed with Debian's Python 3.11.2, took 107 MB of files (du's
+# apparent size; 188 MB on disk, 33,500 files); their wheels 18.2 MB and 0.03 MB.
+PLOTLY_MB = 107
+PLOTLY_WHEELS_MB = 18
 DISK_MEASURED_MB = {
-    # 827 MB measured + RISE: JupyterLab, JupyterHub, nbgrader, the XLA plugin (193 MB), plotly
-    # (188 MB: take it off when plotly leaves the lock), the patched GoNB's source (.venv/src,
-    # 66 MB), and the Go tools set-up builds into .venv/bin (gonb, gopls, goimports, staticcheck,
-    # gotestsum). (README, 2026-11-29, before the GoNB patch, gotestsum and RISE: 753 MB.)
-    VENV: 827 + RISE_MB,
+    # 827 MB measured + RISE - plotly: JupyterLab, JupyterHub, nbgrader, the XLA plugin (193 MB),
+    # the patched GoNB's source (.venv/src, 66 MB), and the Go tools set-up builds into .venv/bin
+    # (gonb, gopls, goimports, staticcheck, gotestsum). (README, 2026-11-29, before the GoNB
+    # patch, gotestsum and RISE, with plotly: 753 MB.)
+    VENV: 827 + RISE_MB - PLOTLY_MB,
     TOOLCHAIN: 216,     # Go 1.27.3, unpacked. (README: 216 MB.)
     MODULES: 385,       # (README: 384 MB.)
     DOWNLOADS: 291,     # Go 1.27.3 (76 MB) and the modules, zipped. (README: 290 MB.)
     BUILD_CACHE: 723,   # GoMLX, the XLA bindings, the lesson's packages and cells. (README: 716 MB.)
     MNIST: 63,          # The checked files and their decoded cache. (README: 63 MB.)
-    TOTAL: 2506 + RISE_MB,  # 2506 MB measured. (README, with a .venv of 753 MB: 2.4 GB.)
-    PYPI: 184 + RISE_WHEELS_MB,  # 184 MB measured: the Python packages and the XLA plugin (63 MB). (README: 184 MB.)
+    TOTAL: 2506 + RISE_MB - PLOTLY_MB,  # 2506 MB measured. (README, with a .venv of 753 MB: 2.4 GB.)
+    # 184 MB measured: the Python packages and the XLA plugin (63 MB). (README: 184 MB.)
+    PYPI: 184 + RISE_WHEELS_MB - PLOTLY_WHEELS_MB,
 }
 # The share of its measure by which a new measure may differ: a few percent where the content is
 # pinned byte for byte; the build cache moves with the lesson's own Go code.
