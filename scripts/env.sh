@@ -24,15 +24,14 @@ export LESSON_PLOTLY_SRC="/static/plotly.min.js"
 # Stamps: has a step's input changed since the step last succeeded? STAMP is the file that keeps
 # the SHA-256 of the inputs' contents, in the folder the step fills (e.g. "$VENV/.stamp-python").
 #   stamp_changed STAMP FILE...   true when FILE... differ from what STAMP records (or it is missing);
-#                                 keeps their SHA-256 aside (STAMP.next) for stamp_mark
+#                                 keeps their SHA-256 aside (STAMP.next) for stamp_mark. Writes
+#                                 nothing when they have not changed (a set-up .venv may be read-only)
 #   stamp_mark STAMP              records it, once the step succeeded
 stamp_changed() {
-  local stamp=$1
+  local stamp=$1 sum
   shift
-  cat -- "$@" | sha256sum | cut -d' ' -f1 >"$stamp.next"
-  if cmp -s "$stamp.next" "$stamp"; then
-    rm -f "$stamp.next"
-    return 1
-  fi
+  sum=$(cat -- "$@" | sha256sum | cut -d' ' -f1)
+  [ "$sum" = "$(cat "$stamp" 2>/dev/null)" ] && return 1
+  echo "$sum" >"$stamp.next"
 }
 stamp_mark() { mv -f "$1.next" "$1"; }
