@@ -130,12 +130,14 @@ class KernelSocket:
 
 
 @contextlib.contextmanager
-def lab_server(root: Path, log_path: Path, **env):
-    """Starts scripts/lab on root (a free port, a fresh token) and yields (port, token)."""
+def lab_server(root: Path, log_path: Path, lang: str = "en", **env):
+    """Starts scripts/lab on root (a free port, a fresh token), its menus in lang (ko or en), and
+    yields (port, token)."""
     port, token = _free_port(), secrets.token_hex(16)
     with open(log_path, "w") as log:
         lab = subprocess.Popen(
-            [str(ROOT / "scripts" / "lab"), "--no-browser", f"--port={port}", f"--IdentityProvider.token={token}"],
+            [str(ROOT / "scripts" / "lab"), "--lang", lang, "--no-browser", f"--port={port}",
+             f"--IdentityProvider.token={token}"],
             env=dict(os.environ, LESSON_LAB_DIR=str(root), **env), stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True)
         try:
@@ -162,19 +164,21 @@ def run_in_lab(notebook: Path, out_dir: Path, epochs: int = 2, timeout: float = 
 
 
 @contextlib.contextmanager
-def lab_session(notebook: Path, out_dir: Path, run: LabRun, **env):
-    """JupyterLab on a copy of notebook, opened in Chromium with every request to another host
-    blocked and listed in run.external_requests; yields the page once the GoNB kernel is there."""
+def lab_session(notebook: Path, out_dir: Path, run: LabRun, lang: str = "en", **env):
+    """JupyterLab on a copy of notebook, its menus in lang, opened in Chromium with every request
+    to another host blocked and listed in run.external_requests; yields the page once the GoNB
+    kernel is there (page.lab: the server's port and token)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     work = out_dir / "lab-root"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir()
     shutil.copy(notebook, work / notebook.name)
-    with lab_server(work, out_dir / "lab.log", **env) as (port, token), sync_playwright() as p:
+    with lab_server(work, out_dir / "lab.log", lang, **env) as (port, token), sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         context.route("**/*", lambda route: _guard(route, run, allow_files=False))
         page = context.new_page()
+        page.lab = {"port": port, "token": token}
         kernel = KernelSocket(page)
         page.goto(f"http://127.0.0.1:{port}/lab/tree/{notebook.name}?token={token}")
         # Every cell of the notebook on the page.
