@@ -1,7 +1,8 @@
 """Drives the class hub (scripts/classroom) the way its users do: a student logs in with Chromium,
 lands in their own copy of the lesson, runs every cell and saves; the teacher opens the admin
 page. Also talks to a student's server directly (requests + the kernel's websocket), for checks
-a browser cannot make.
+a browser cannot make. Every wait is on an event (a page, a response, the kernel's websocket),
+never on a fixed time.
 
 Run as a program, it is one student's whole session, so that a test can run several students at
 once, each in a process of its own:
@@ -18,8 +19,20 @@ from pathlib import Path
 
 import requests
 import websocket
-from labdriver import CHROMIUM, CHROMIUM_FLAGS, ROOT, WATCH_LIVE_OUTPUTS, LabRun, _guard, read_page, run_menu, wait_until_done
-from playwright.sync_api import sync_playwright
+from labdriver import (
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    OUTPUTS_DRAWN,
+    ROOT,
+    WATCH_LIVE_OUTPUTS,
+    KernelSocket,
+    LabRun,
+    _guard,
+    read_page,
+    run_menu,
+    wait_until_done,
+)
+from playwright.sync_api import expect, sync_playwright
 
 sys.path.insert(0, str(ROOT / "scripts"))
 from kernel_reply import read_reply  # noqa: E402 (scripts/ is not a package: its path comes first)
@@ -45,6 +58,7 @@ def student_session(base, name, password, out_dir: Path, timeout=900) -> LabRun:
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         context.route("**/*", lambda route: _guard(route, run, allow_files=False))
         page = context.new_page()
+        kernel = KernelSocket(page)
         try:
             browser_login(page, base, name, password)
             # The hub starts the server, then JupyterLab opens the student's copy of the lesson.
@@ -53,13 +67,19 @@ def student_session(base, name, password, out_dir: Path, timeout=900) -> LabRun:
                 "() => /gonb/i.test(document.querySelector("
                 "'.jp-NotebookPanel-toolbar .jp-Toolbar-kernelName')?.textContent || '')", timeout=120_000)
             run.kernel_name = page.locator(".jp-NotebookPanel-toolbar .jp-Toolbar-kernelName").first.inner_text()
-            page.wait_for_timeout(3000)
+            kernel.wait(page, 120_000)  # The kernel is connected: it answered JupyterLab's kernel_info_request.
             page.evaluate(WATCH_LIVE_OUTPUTS)
+            page.wait_for_function(OUTPUTS_DRAWN, timeout=60_000)
             run_menu(page, "Run", "Run All Cells")
             wait_until_done(page, run, timeout)
             read_page(page, run)
-            page.keyboard.press("Control+s")
-            page.wait_for_timeout(2000)
+            # Saved: the server answered JupyterLab's save (a PUT of the notebook) and the tab is clean.
+            with page.expect_response(lambda r: r.request.method == "PUT" and "/api/contents/" in r.url,
+                                      timeout=60_000) as saved:
+                page.keyboard.press("Control+s")
+            if not saved.value.ok:
+                run.problems.append(f"saving the notebook failed: HTTP {saved.value.status} {saved.value.url}")
+            expect(page.locator(".lm-TabBar-tab.jp-mod-dirty")).to_have_count(0, timeout=30_000)
             page.screenshot(path=str(out_dir / f"classroom-{name}.png"))
         except Exception as e:  # Reported, with a picture of where it stopped.
             run.problems.append(f"{type(e).__name__}: {str(e).splitlines()[0]}")
@@ -77,10 +97,16 @@ def admin_users(base, name, password, shot: Path):
         page = browser.new_page(viewport={"width": 1280, "height": 800})
         try:
             browser_login(page, base, name, password, shot.with_name("classroom-login.png"))
-            page.wait_for_url(re.compile(r".*/(user|hub)/.*"), timeout=240_000)
-            page.goto(f"{base}/hub/admin")
-            page.wait_for_selector('tr[data-testid^="user-row-"]', timeout=60_000)
-            page.wait_for_timeout(1000)
+            page.wait_for_url(lambda url: "/hub/login" not in url, timeout=240_000)  # Logged in.
+            # The admin page asks the hub's API for its users, then shows a row for each.
+            with page.expect_response(lambda r: "/hub/api/users?" in r.url and r.request.method == "GET",
+                                      timeout=60_000) as answer:
+                page.goto(f"{base}/hub/admin")
+            assert answer.value.ok, f"the admin page's list of users: HTTP {answer.value.status}"
+            body = answer.value.json()
+            users = [u["name"] for u in (body["items"] if isinstance(body, dict) else body)]
+            for user in users:
+                expect(page.locator(f'tr[data-testid="user-row-{user}"]')).to_be_visible(timeout=60_000)
             page.screenshot(path=str(shot))
             rows = page.eval_on_selector_all('tr[data-testid^="user-row-"]', "els => els.map(e => e.dataset.testid)")
             return sorted(r.removeprefix("user-row-") for r in rows if not r.startswith("user-row-name"))
@@ -110,7 +136,7 @@ class ServerClient:
                 return self
             if "spawn-pending" in r.url or r.status_code in (403, 424, 503):
                 self.http.get(f"{self.base}/user/{self.name}/lab", timeout=60)  # OAuth, then the server's cookie.
-            time.sleep(1)
+            time.sleep(0.5)  # Poll interval: a server still starting sends no event to wait on.
         raise TimeoutError(f"{self.name}'s server did not answer within {timeout}s")
 
     def api(self, method, path, **kw):
