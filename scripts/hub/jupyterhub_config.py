@@ -1,8 +1,9 @@
 """JupyterHub for a class, as scripts/classroom starts it (as root): one Unix account per student,
-each with a home of their own, a JupyterLab started as that user (LocalProcessSpawner), and the
-lesson, the Go toolchain, the module cache, the GoNB kernel and the XLA plugin installed once in a
-shared, read-only prefix. Every setting comes from the CLASSROOM_* variables scripts/classroom
-exports; see README.md, "A whole class on one server"."""
+each with a home of their own, a JupyterLab started as that user (SystemdSpawner where systemd
+runs, each student in a unit of their own with a memory cap and a CPU quota; LocalProcessSpawner
+elsewhere), and the lesson, the Go toolchain, the module cache, the GoNB kernel and the XLA plugin
+installed once in a shared, read-only prefix. Every setting comes from the CLASSROOM_* variables
+scripts/classroom exports; see README.md, "A whole class on one server"."""
 import json
 import os
 import pwd
@@ -18,12 +19,15 @@ c = get_config()  # noqa: F821 (JupyterHub defines it)
 PREFIX = os.environ["CLASSROOM_PREFIX"]          # The shared install (read-only for students).
 LESSON = os.path.join(PREFIX, "lesson")          # The project, set up with the system's Python.
 VENV = os.path.join(LESSON, ".venv")
+HUB_DIR = os.path.dirname(os.path.abspath(__file__))  # This folder, in the shared install (students read it).
 STATE = os.environ["CLASSROOM_STATE"]            # The hub's database, secrets and passwords (root only).
 IP = os.environ.get("CLASSROOM_IP", "127.0.0.1")
 PORT = int(os.environ.get("CLASSROOM_PORT", "8000"))
 TEACHER = os.environ["CLASSROOM_TEACHER"]
 ROSTER = [n for n in os.environ["CLASSROOM_STUDENTS"].split(",") if n]
-MEM_LIMIT = os.environ.get("CLASSROOM_MEM_LIMIT", "2G")  # Per process: see "Limits" below.
+MEM_LIMIT = os.environ.get("CLASSROOM_MEM_LIMIT", "2G")  # Per student (or per process): see "Limits" below.
+CPU_LIMIT = os.environ.get("CLASSROOM_CPU_LIMIT", "1")    # Cores per student (SystemdSpawner only).
+SPAWNER = os.environ.get("CLASSROOM_SPAWNER", "local")    # scripts/classroom's choice: systemd or local.
 GO_THREADS = os.environ.get("CLASSROOM_GOMAXPROCS", "2")
 IDLE_TIMEOUT = int(os.environ.get("CLASSROOM_IDLE_TIMEOUT", "3600"))
 LANG = os.environ.get("CLASSROOM_LANG", "ko")  # JupyterLab's menus: Korean unless asked otherwise.
@@ -64,17 +68,22 @@ c.Authenticator.allowed_users = set(ROSTER)
 c.Authenticator.admin_users = {TEACHER}
 c.Authenticator.allow_existing_users = False      # The roster decides, also after a restart.
 
-# --- Each user's JupyterLab, started as that user, from the shared install. Limits:
-# - memory: every process of the server (JupyterLab, GoNB, each cell) gets RLIMIT_DATA of
-#   MEM_LIMIT (prlimit). It is per process, not per student: LocalProcessSpawner cannot cap a
-#   user's total (SystemdSpawner or Kubernetes can). RLIMIT_AS would break Go, which reserves
-#   address space it never uses.
-# - CPU: GOMAXPROCS for Go cells, and the XLA CPU backend uses one device (pkg/backend). These
-#   are advice to the programs, not a cap: a student's cell can still use every core.
+# --- Each user's JupyterLab, started as that user, from the shared install. Limits (scripts/classroom
+# picks the spawner, and prints what is enforced):
+# - SystemdSpawner (where systemd is PID 1 and applies MemoryMax and CPUQuota, as scripts/classroom
+#   checks): each student's server, kernels, cells and tools run in one systemd unit,
+#   jupyter-NAME-singleuser, whose cgroup caps their memory together (MemoryMax=MEM_LIMIT) and their
+#   CPU time together (CPUQuota=CPU_LIMIT cores). When they reach the memory cap, Linux ends the
+#   largest of that student's processes, never another student's or the hub's (OOMPolicy=continue:
+#   the server stays up), and the cell it ran in says so (server/classroom_limits.py). Stopping the
+#   server (the student, the teacher, the idle culler) stops the unit: systemd ends every process in
+#   its cgroup, GoNB's gopls included.
+# - LocalProcessSpawner (the fallback): every process of the server gets RLIMIT_DATA of MEM_LIMIT
+#   (prlimit): per process, not per student. RLIMIT_AS would break Go, which reserves address space
+#   it never uses. CPU is only advised: GOMAXPROCS for Go cells, and the XLA CPU backend uses one
+#   device (pkg/backend); a student's cell can still use every core. The server runs under
+#   subreaper.py, which ends whatever it leaves behind (gopls) when it stops.
 # - idle servers are stopped after IDLE_TIMEOUT seconds (jupyterhub-idle-culler, below).
-c.JupyterHub.spawner_class = "localprocess"
-
-
 def memory_bytes(size):
     """The bytes in a size such as 2G, 1.5g, 512M or 1073741824, read by JupyterHub's own
     ByteSpecification (the trait of Spawner.mem_limit: K, M, G, T are powers of 1024), which
@@ -93,11 +102,37 @@ def memory_bytes(size):
     return size_bytes
 
 
+def cpu_cores(value):
+    """The cores in --cpu-limit (a positive number, e.g. 1 or 0.5)."""
+    try:
+        cores = float(value)
+    except ValueError:
+        cores = 0
+    if not 0.01 <= cores <= 1024:
+        raise SystemExit(f"classroom: --cpu-limit {value!r} (CLASSROOM_CPU_LIMIT) is not a number of cores: give one "
+                         f"such as 1 or 0.5.")
+    return cores
+
+
 MEM_BYTES = memory_bytes(MEM_LIMIT)
-c.Spawner.cmd = ["/usr/bin/prlimit", f"--data={MEM_BYTES}", "--", os.path.join(VENV, "bin", "jupyterhub-singleuser")]
+SINGLEUSER = os.path.join(VENV, "bin", "jupyterhub-singleuser")
+if SPAWNER == "systemd":
+    c.JupyterHub.spawner_class = "systemdspawner.SystemdSpawner"
+    c.Spawner.cmd = [SINGLEUSER]
+    c.Spawner.mem_limit = MEM_BYTES               # MemoryMax of the student's unit.
+    c.Spawner.cpu_limit = cpu_cores(CPU_LIMIT)    # CPUQuota of the student's unit.
+    c.SystemdSpawner.unit_name_template = "jupyter-{USERNAME}-singleuser"
+    c.SystemdSpawner.isolate_tmp = True           # A /tmp of their own (GoNB's builds), removed with the unit.
+    c.SystemdSpawner.disable_user_sudo = True     # NoNewPrivileges.
+elif SPAWNER == "local":
+    c.JupyterHub.spawner_class = "localprocess"
+    c.Spawner.cmd = [os.path.join(VENV, "bin", "python"), "-I", os.path.join(HUB_DIR, "subreaper.py"), "--",
+                     "/usr/bin/prlimit", f"--data={MEM_BYTES}", "--", SINGLEUSER]
+    c.Spawner.mem_limit = MEM_BYTES               # Shown to the server as MEM_LIMIT (prlimit enforces it per process).
+else:
+    raise SystemExit(f"classroom: CLASSROOM_SPAWNER={SPAWNER!r}: give systemd or local (scripts/classroom --spawner).")
 c.Spawner.default_url = "/lab/tree/mnist_mlp.ipynb"
 c.Spawner.notebook_dir = "~"
-c.Spawner.mem_limit = MEM_BYTES                   # Shown to the server as MEM_LIMIT (not enforced by the spawner).
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 120
 with open(os.path.join(PREFIX, "environment.json")) as f:
@@ -109,13 +144,16 @@ c.Spawner.environment = dict(
     GOPATH=lambda spawner: os.path.join(pwd.getpwnam(spawner.user.name).pw_dir, ".go"))
 # plotly.js for the interactive charts, served by each JupyterLab from the shared install.
 c.Spawner.args = [f"--ServerApp.extra_static_paths=['{shared_env['LESSON_STATIC_DIR']}']"]
+if SPAWNER == "systemd":  # A cell that the memory cap ended says so (server/classroom_limits.py).
+    c.Spawner.environment["PYTHONPATH"] = os.path.join(HUB_DIR, "server")
+    c.Spawner.args.append("--ServerApp.kernel_websocket_connection_class=classroom_limits.MemoryNoteConnection")
 # JupyterLab in Korean: the language's settings folder (scripts/lab_settings.py) gives the default
 # a student's own choice (Settings → Language) still overrides.
 if LANG == "ko":
     c.Spawner.args.append(f"--LabApp.app_settings_dir={os.path.join(VENV, 'share', 'jupyter', 'lab', 'settings-ko')}")
 
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, HUB_DIR)
 from prepare_home import prepare  # noqa: E402 (found once this folder is on sys.path)
 
 
