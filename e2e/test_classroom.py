@@ -11,11 +11,13 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
+import requests
 from classhub import OUT, PASSWORDS, STUDENTS, TEACHER, skip_reason
 from hubdriver import ServerClient, admin_users
 from labdriver import ROOT
@@ -128,3 +130,63 @@ def test_students_fetch_and_submit_exercises_through_the_exchange(hub, class_run
     assert submitted.status_code == 200 and "submitted" in submitted.text, submitted.text[:500]
     grade("collect")
     assert (course / "submitted" / name / "mnist_mlp" / "mnist_mlp.ipynb").is_file()
+
+
+def _processes_of(uid):
+    """{pid: command line} of every process of uid on this machine."""
+    found = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                status = Path(f"/proc/{entry.name}/status").read_text()
+                if int(re.search(r"^Uid:\s+(\d+)", status, re.M).group(1)) == uid:
+                    found[int(entry.name)] = Path(f"/proc/{entry.name}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except (OSError, AttributeError):
+                continue
+    return found
+
+
+def _is_gopls(cmdline):
+    return bool(cmdline.split()) and Path(cmdline.split()[0]).name == "gopls"
+
+
+def test_the_fallback_says_what_it_enforces_and_a_stopped_server_leaves_nothing(hub):
+    """Here (systemd is not PID 1) scripts/classroom falls back to LocalProcessSpawner and says, in
+    one line, what is and is not enforced. A kernel killed outright leaves its gopls (GoNB starts it
+    in a process group of its own); stopping the server through the hub's API, as the idle culler
+    does, ends it with the rest (scripts/hub/subreaper.py): the student has no process left."""
+    lines = [ln for ln in (OUT / "classroom-hub.log").read_text().splitlines() if ln.startswith("==> Limits")]
+    print(lines[-1] if lines else "no limits line")
+    assert lines and "LocalProcessSpawner" in lines[-1] and "per PROCESS" in lines[-1] and "NOT capped" in lines[-1]
+    name = STUDENTS[2]
+    uid = int(subprocess.check_output(["id", "-u", name]))
+    client = ServerClient(hub.base, name, PASSWORDS[name]).open()
+    kernel = client.api("POST", "kernels", json={"name": "gonb"})
+    kernel.raise_for_status()
+    kid = kernel.json()["id"]
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        procs = _processes_of(uid)
+        gonb = [p for p, cmd in procs.items() if f"kernel-{kid}.json" in cmd]
+        if gonb and any(_is_gopls(cmd) for cmd in procs.values()):
+            break
+        time.sleep(0.2)
+    assert gonb, f"no GoNB kernel {kid} among {name}'s processes: {procs}"
+    os.kill(gonb[0], signal.SIGKILL)
+    while time.time() < deadline and Path(f"/proc/{gonb[0]}").exists():
+        time.sleep(0.1)
+    orphans = [p for p, cmd in _processes_of(uid).items() if _is_gopls(cmd)]
+    print(f"{name}'s gopls after their kernel was killed: {orphans}")
+    assert orphans, "no gopls outlived its killed kernel: the case this test is about did not happen"
+    token = {"Authorization": f"token {hub.api_token}"}
+    answer = requests.delete(f"{hub.base}/hub/api/users/{name}/server", headers=token, timeout=60)
+    assert answer.status_code in (202, 204), answer.text
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        user = requests.get(f"{hub.base}/hub/api/users/{name}", headers=token, timeout=30).json()
+        if not user.get("servers", {}).get("") and not user.get("pending"):
+            break
+        time.sleep(0.5)
+    left = _processes_of(uid)
+    print(f"{name}'s processes once the server stopped: {left}")
+    assert left == {}, f"{name}'s server stopped, but these run on: {left}"
