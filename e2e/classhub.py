@@ -168,7 +168,7 @@ def class_hub():
 
 def run_class(hub):
     """The three students' sessions, at the same time, each in its own process and browser: the
-    whole lesson, 1 epoch. Returns {name: LabRun as a dict}."""
+    whole lesson, as it is (100 epochs). Returns {name: LabRun as a dict}."""
     started = time.time()
 
     def one(name):

@@ -166,17 +166,20 @@ def board_page(hub, run):
 
 
 def test_the_teacher_sees_the_class_live(board_hub, teacher, class_run):
-    """The three students' own kernels, as they ran the lesson, reported it: each tile has the last
-    step, the curve and the test accuracy the student's notebook shows. Then one student hits an
+    """The three students' own kernels, as they ran the lesson (100 epochs each, at once), reported
+    it: each tile has the last step, the curve and the test accuracy the student's notebook shows. Then one student hits an
     error, and the open board shows it within 2 s."""
     state = board_state(teacher, board_hub)
     for name, run in class_run.items():
         t = tile(state, name)
-        shown = float(re.search(r"Test accuracy: ([0-9.]+)", "\n".join(run["cell_texts"]))[1])
+        text = "\n".join(run["cell_texts"])
+        shown = float(re.search(r"Test accuracy: ([0-9.]+)", text)[1])
+        epochs = int(re.search(r"hist: (\d+) epochs", text)[1])
         print(f"{name}: step {t['step']}, {t['reports']} reports, epochs {t['curve'] and t['curve']['done']}, "
               f"test accuracy {t['test_accuracy']} (notebook: {shown}), errors {t['errors']}")
         assert t["step"] == 7 and t["test_accuracy"] == pytest.approx(shown, abs=1e-6), t
-        assert t["curve"]["done"] == 1 and t["curve"]["reason"] == "done" and len(t["curve"]["loss"]) == 1, t["curve"]
+        curve = t["curve"]
+        assert curve["done"] == epochs and curve["reason"] == "done" and len(curve["loss"]) == epochs, curve
         assert t["errors"] == 0 and not t["diverged"] and not t["other_model"], t
     run, wrong = LabRun(), STUDENTS[1]
     with board_page(board_hub, run) as (page, errors):

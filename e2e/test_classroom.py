@@ -1,6 +1,6 @@
 """A whole class on one server: scripts/classroom installs the lesson once (a shared, read-only
 prefix), makes an account per student and starts a real JupyterHub on 127.0.0.1. Three students
-log in with Chromium at the same time and run the whole lesson (1 epoch) in their own copy; one
+log in with Chromium at the same time and run the whole lesson (100 epochs) in their own copy; one
 cannot reach another's notebook, through the hub or through a Go cell; the teacher's admin page
 lists them; a restart of the hub keeps every student's notebook and model.
 
@@ -45,6 +45,9 @@ def test_each_student_has_their_own_files(hub, class_run):
 
 
 def test_a_student_cannot_reach_another(hub, class_run):
+    # The other student's server runs (a restart of the hub, in the board's tests, stops it): the
+    # request reaches it, and it refuses.
+    ServerClient(hub.base, STUDENTS[0], PASSWORDS[STUDENTS[0]]).open()
     intruder = ServerClient(hub.base, STUDENTS[1], PASSWORDS[STUDENTS[1]])
     assert intruder.login_status == 302
     through_hub = intruder.http.get(f"{hub.base}/user/{STUDENTS[0]}/api/contents/mnist_mlp.ipynb", timeout=30)
