@@ -16,7 +16,12 @@ import (
 )
 
 const (
-	knownFor    = 60 * time.Second // A token the hub knows is believed this long without asking again.
+	knownFor = 60 * time.Second // A token the hub knows is believed this long without asking again.
+	// After knownFor, a known token is still believed this long while the hub is asked again in
+	// the background: a report never waits on a busy hub (with a class training at once, the
+	// hub's API answered in over 100 ms, the kernel's whole budget), and a token the hub no longer
+	// knows is refused from its answer on.
+	staleFor    = 15 * time.Minute
 	unknownFor  = 10 * time.Second // A token the hub does not know is refused this long without asking.
 	cookieName  = "class-board-token"
 	stateCookie = "class-board-oauth-state"
@@ -68,6 +73,12 @@ func (ids *identities) whoOwns(ctx context.Context, token string) (hub.User, err
 			return hub.User{}, hub.ErrUnknownToken
 		}
 		return id.user, nil
+	} else if ok && !id.unknown && now.Before(id.until.Add(staleFor)) {
+		if _, asking := ids.busy[key]; !asking && ids.tb.take(now, lookupsPerSecond, 2*lookupsPerSecond, 1) {
+			ids.ask(key, token)
+		}
+		ids.mu.Unlock()
+		return id.user, nil
 	}
 	if l, ok := ids.busy[key]; ok {
 		ids.mu.Unlock()
@@ -82,18 +93,30 @@ func (ids *identities) whoOwns(ctx context.Context, token string) (hub.User, err
 		ids.mu.Unlock()
 		return hub.User{}, errTooManyLookups
 	}
-	l := &lookup{done: make(chan struct{})}
-	ids.busy[key] = l
+	l := ids.ask(key, token)
 	if len(ids.seen) > 10000 {
 		for k, id := range ids.seen {
-			if now.After(id.until) {
+			if now.After(id.until.Add(staleFor)) {
 				delete(ids.seen, k)
 			}
 		}
 	}
 	ids.mu.Unlock()
+	select {
+	case <-l.done:
+		return l.user, l.err
+	case <-ctx.Done():
+		return hub.User{}, errHubDown
+	}
+}
 
-	// The lookup outlives a caller that gives up, so that its answer serves the next ones.
+// ask starts asking the hub who owns token (ids.mu held) and returns the lookup, whose done
+// closes with the answer. The lookup outlives a caller that gives up, so that its answer serves
+// the next ones. An answer replaces what was known of the token; a hub that does not answer
+// leaves it as it was.
+func (ids *identities) ask(key [32]byte, token string) *lookup {
+	l := &lookup{done: make(chan struct{})}
+	ids.busy[key] = l
 	go func() {
 		ask, cancel := context.WithTimeout(context.Background(), ids.timeout)
 		user, err := ids.hub.WhoOwns(ask, token)
@@ -112,12 +135,7 @@ func (ids *identities) whoOwns(ctx context.Context, token string) (hub.User, err
 		ids.mu.Unlock()
 		close(l.done)
 	}()
-	select {
-	case <-l.done:
-		return l.user, l.err
-	case <-ctx.Done():
-		return hub.User{}, errHubDown
-	}
+	return l
 }
 
 var errTooManyLookups = errors.New("too many new tokens at once")

@@ -3,6 +3,7 @@ package board
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -565,5 +566,58 @@ func TestForgedTokenFlood(t *testing.T) {
 	}
 	if f.hub.lookups > 2*lookupsPerSecond+1 || codes[403]+codes[429] != 200 {
 		t.Errorf("%d lookups, answers %v", f.hub.lookups, codes)
+	}
+}
+
+// A known token, once its answer is old, is still believed at once while the hub is asked again
+// in the background: a slow hub never holds a report. When the hub no longer knows the token,
+// it is refused from then on.
+func TestAKnownTokenNeverWaitsOnASlowHub(t *testing.T) {
+	now := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	var mu sync.Mutex
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	h := &fakeHub{tokens: map[string]hub.User{"minji-token": {Name: "minji"}}}
+	ids := newIdentities(h, clock)
+	ctx := context.Background()
+	if u, err := ids.whoOwns(ctx, "minji-token"); err != nil || u.Name != "minji" {
+		t.Fatalf("first sight: %v, %v", u, err)
+	}
+	mu.Lock()
+	now = now.Add(knownFor + time.Second) // Old: the hub is asked again, and it is slow now.
+	mu.Unlock()
+	h.mu.Lock()
+	h.hang = time.Second
+	h.mu.Unlock()
+	started := time.Now()
+	if u, err := ids.whoOwns(ctx, "minji-token"); err != nil || u.Name != "minji" {
+		t.Fatalf("an old answer: %v, %v", u, err)
+	}
+	if waited := time.Since(started); waited > 100*time.Millisecond {
+		t.Errorf("a report waited %v on a slow hub", waited)
+	}
+	wait := func() { // For the lookup under way, if any.
+		ids.mu.Lock()
+		l := ids.busy[sha256.Sum256([]byte("minji-token"))]
+		ids.mu.Unlock()
+		if l != nil {
+			<-l.done
+		}
+	}
+	wait() // The slow lookup answers "minji" still.
+	// Then the hub revokes the token: the next old answer is believed once more while the hub is
+	// asked, and from the hub's answer on the token is refused.
+	h.mu.Lock()
+	delete(h.tokens, "minji-token")
+	h.hang = 0
+	h.mu.Unlock()
+	mu.Lock()
+	now = now.Add(knownFor + time.Second)
+	mu.Unlock()
+	if u, err := ids.whoOwns(ctx, "minji-token"); err != nil || u.Name != "minji" {
+		t.Fatalf("an old answer, the hub asked again: %v, %v", u, err)
+	}
+	wait()
+	if _, err := ids.whoOwns(ctx, "minji-token"); !errors.Is(err, hub.ErrUnknownToken) {
+		t.Errorf("a token the hub no longer knows: %v", err)
 	}
 }
