@@ -124,6 +124,9 @@ if SPAWNER == "systemd":
     c.SystemdSpawner.unit_name_template = "jupyter-{USERNAME}-singleuser"
     c.SystemdSpawner.isolate_tmp = True           # A /tmp of their own (GoNB's builds), removed with the unit.
     c.SystemdSpawner.disable_user_sudo = True     # NoNewPrivileges.
+    # No swap past the cap either (cgroup v2; where swap is on, a student at the cap would otherwise be
+    # swapped out, slowing everyone, instead of having their largest process ended).
+    c.SystemdSpawner.unit_extra_properties = {"MemorySwapMax": "0"}
 elif SPAWNER == "local":
     c.JupyterHub.spawner_class = "localprocess"
     c.Spawner.cmd = [os.path.join(VENV, "bin", "python"), "-I", os.path.join(HUB_DIR, "subreaper.py"), "--",
