@@ -11,8 +11,12 @@ asks through the hub's proxy.
 - GET, with the student's token: the notebook's contents API, the kernel specs, JupyterLab's page;
   and plotly.js, a static file.
 
+With "board CONTAINER_JSON" instead: the class board's container of values.yaml (hub.extraContainers),
+its command, arguments and environment as written (its database in /tmp), under the same stand-in
+hub: GET its page, whose answer sends the teacher to the hub's OAuth.
+
 Prints the server's log, then one line "RESULT {json}" for the test to check. Every wait is
-bounded; the server is ended by its own process id."""
+bounded; each server is ended by its own process id."""
 import hashlib
 import json
 import os
@@ -57,13 +61,19 @@ class Hub(BaseHTTPRequestHandler):
         pass
 
 
-def get(path, deadline, token=True):
-    request = urllib.request.Request(f"http://127.0.0.1:{PORT}{path}")
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args):
+        return None
+
+
+def get(path, deadline, token=True, port=PORT):
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}")
     if token:
         request.add_header("Authorization", f"token {TOKEN}")
+    opener = urllib.request.build_opener(NoRedirect)
     while True:
         try:
-            with urllib.request.urlopen(request, timeout=10) as r:
+            with opener.open(request, timeout=10) as r:
                 return r.status, dict(r.headers), r.read()
         except urllib.error.HTTPError as e:
             return e.code, dict(e.headers), e.read()
@@ -73,10 +83,45 @@ def get(path, deadline, token=True):
             time.sleep(0.5)
 
 
+def stop(server):
+    server.terminate()
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(timeout=10)
+
+
+def board(container):
+    """The board's container as values.yaml runs it beside the hub (whose API is 127.0.0.1:8081)."""
+    env = dict(os.environ, **{var["name"]: var.get("value", "a-token-from-the-hub-secret") for var in container["env"]})
+    args = [f"--db=/tmp/{os.path.basename(a)}" if a.startswith("--db=") else a for a in container["args"]]
+    port = int(next(a for a in args if a.startswith("--listen=")).rsplit(":", 1)[1])
+    result = {}
+    with open("/tmp/board.log", "w") as log:
+        server = subprocess.Popen([*container["command"], *args], env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            status, headers, _ = get(env["JUPYTERHUB_SERVICE_PREFIX"], time.monotonic() + 60, token=False, port=port)
+            result = {"status": status, "location": headers.get("Location", "")}
+        finally:
+            stop(server)
+    with open("/tmp/board.log") as log:
+        print(log.read())
+    return result
+
+
 def main():
-    post_start = sys.argv[1]
     hub = ThreadingHTTPServer(("127.0.0.1", 8081), Hub)
     threading.Thread(target=hub.serve_forever, daemon=True).start()
+    if sys.argv[1] == "board":
+        try:
+            result = board(json.loads(sys.argv[2]))
+        finally:
+            hub.shutdown()
+            hub.server_close()
+        print("RESULT " + json.dumps(result), flush=True)
+        return
+    post_start = sys.argv[1]
     home = os.path.expanduser("~")
     subprocess.run(["sh", "-c", post_start], check=True, timeout=30)
     env = dict(os.environ,
@@ -115,12 +160,7 @@ def main():
             result["plotly"] = {"status": status, "bytes": len(body), "sha256": hashlib.sha256(body).hexdigest(),
                                 "head": body[:40].decode(errors="replace")}
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=10)
+            stop(server)
             hub.shutdown()
             hub.server_close()
     with open(log_path) as log:

@@ -9,6 +9,7 @@ podman the way a pod runs it: as its user (uid 1000), with no network (--network
 - jupyterhub-singleuser as the chart starts it (no argument, the config file values.yaml mounts,
   KubeSpawner's environment, a stand-in for the chart's 5.5.0 hub): under /user/student1/ it serves
   the notebook's contents, the GoNB kernel and plotly.js (e2e/image_hub_check.py, run inside);
+- the class board's container of values.yaml, run from the image: it sends the teacher to the hub;
 - the image's size and layers (out/e2e/image-layers.txt); no layer deletes or rewrites a file that
   an earlier one holds.
 
@@ -25,6 +26,7 @@ import subprocess
 import time
 import uuid
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import yaml
@@ -194,3 +196,21 @@ def test_jupyterhub_singleuser_serves_the_notebook_and_plotly_under_a_hub_prefix
     digest = hashlib.sha256(config.read_bytes()).hexdigest()[:12]
     print(f"served under /user/student1/ with only the mounted config ({entry['mountPath']}, {digest}): "
           f"{plotly['bytes']} bytes of plotly.js, first answer after {result['seconds_to_answer']} s")
+
+
+def test_the_class_boards_container_runs_from_the_image(image):
+    """values.yaml's hub.extraContainers runs the image's .venv/bin/class-board beside the hub: its
+    command, arguments and environment as written answer the teacher with the hub's OAuth."""
+    (container,) = [c for c in yaml.safe_load((ROOT / "docs" / "classroom" / "values.yaml").read_text())["hub"]["extraContainers"]
+                    if c["name"] == "class-board"]
+    assert container["command"] == [f"{LESSON}/.venv/bin/class-board"]
+    assert container["securityContext"]["runAsUser"] == 1000
+    spec = json.dumps({k: container[k] for k in ("command", "args", "env")})
+    code, out = run_in_image("python3", "/e2e/image_hub_check.py", "board", spec, timeout=120,
+                             mounts=[(ROOT / "e2e" / "image_hub_check.py", "/e2e/image_hub_check.py")])
+    assert code == 0, out[-3000:]
+    result = json.loads(out[out.rindex("RESULT ") + len("RESULT "):])
+    print(result)
+    where = urlsplit(result["location"])
+    assert result["status"] == 302 and where.path == "/hub/api/oauth2/authorize", result
+    assert parse_qs(where.query)["client_id"] == ["service-class-board"], result
