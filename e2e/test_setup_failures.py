@@ -10,12 +10,12 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-COPIED = ["scripts/setup", "scripts/env.sh", "scripts/kernel_json.py", "scripts/requirements.txt", "scripts/requirements-xla.txt",
-          "scripts/lab-settings/overrides.json", "tools/go.sum", "tools/lint/go.sum"]
+COPIED = ["tools/go.mod", "tools/go.sum", "tools/lint/go.sum", "tools/gonb/connect-poll.patch"]   # and all of scripts/, which set-up runs from
 
 
 def lesson_copy(tmp_path, go_mod, stamped):
     """A copy of set-up's inputs with go_mod as go.mod, its .venv stamped for the steps named."""
+    shutil.copytree(ROOT / "scripts", tmp_path / "scripts", ignore=shutil.ignore_patterns("__pycache__"))
     for name in COPIED:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / name, tmp_path / name)
@@ -29,8 +29,10 @@ def lesson_copy(tmp_path, go_mod, stamped):
     python.chmod(0o755)
     (venv / "lib" / "go-xla").mkdir(parents=True)
     (venv / "lib" / "go-xla" / "pjrt_c_api_cpu_plugin.so").touch()
+    (venv / "src" / "gonb").mkdir(parents=True)   # set-up's patched copy of GoNB (step 4)
+    (venv / "src" / "gonb" / "go.mod").write_text("module github.com/janpfeifer/gonb\n")
     inputs = {"python": "scripts/requirements.txt", "xla": "scripts/requirements-xla.txt",
-              "gotools": "go.sum tools/go.sum tools/lint/go.sum"}
+              "gotools": "go.sum tools/go.mod tools/go.sum tools/lint/go.sum tools/gonb/connect-poll.patch"}
     marks = "; ".join(f'stamp="$VENV/.stamp-{step}"; stamp_changed "$stamp" {inputs[step]} || true; stamp_mark "$stamp"'
                       for step in stamped)
     subprocess.run(["bash", "-c", f"set -euo pipefail; source scripts/env.sh; {marks}"], cwd=tmp_path, check=True)
