@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-COPIED = ["tools/go.mod", "tools/go.sum", "tools/lint/go.sum", "tools/gonb/connect-poll.patch"]   # and all of scripts/, which set-up runs from
+# Set-up's inputs besides scripts/ (copied whole: set-up runs from it).
+COPIED = ["tools/go.mod", "tools/go.sum", "tools/lint/go.sum", "tools/gonb/connect-poll.patch"]
 
 
 def lesson_copy(tmp_path, go_mod, stamped):
