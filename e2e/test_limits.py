@@ -422,17 +422,18 @@ class CgroupSampler:
         self.thread.join()
 
 
-def step_through(hub, client, label):
-    """The lesson's 13 cells in a new kernel (LESSON_EPOCHS=1), timed; CPU time of the unit per cell."""
+def step_through(hub, client, label, name=STEP):
+    """The lesson's 13 cells in a new kernel (LESSON_EPOCHS=1), timed; CPU time of the unit per cell
+    (name: the student whose server client is)."""
     kernel = Kernel(client)
     try:
         seconds, out, err = kernel.cell("%env LESSON_EPOCHS=1", timeout=120)
         assert "LESSON_EPOCHS" in out, (out, err)
         cells = []
         for n, code in enumerate(lesson_cells(), 1):
-            cpu0 = hub.cpu_seconds(STEP)
+            cpu0 = hub.cpu_seconds(name)
             seconds, out, err = kernel.cell(code, timeout=600)
-            cpu = hub.cpu_seconds(STEP) - cpu0
+            cpu = hub.cpu_seconds(name) - cpu0
             cells.append({"n": n, "seconds": seconds, "cpu_seconds": cpu, "training": ".Fit(" in code,
                           "error": err.strip()[-300:] if "Error" in err or "panic" in err else ""})
         plain = [c for c in cells if not c["training"]]
@@ -442,8 +443,8 @@ def step_through(hub, client, label):
         assert not [c for c in cells if c["error"]], [c for c in cells if c["error"]]
         # What the student holds once through the lesson, the kernel still open: memory (anonymous, the
         # server's included) and GoNB's build folder in their private /tmp.
-        stat = dict(line.split() for line in hub.read("memory", STEP, "memory.stat").splitlines())
-        tmp_kb = hub.box.sh(f"du -sck /tmp/systemd-private-*-{hub.unit(STEP)}-*/tmp | tail -1 | cut -f1").stdout
+        stat = dict(line.split() for line in hub.read("memory", name, "memory.stat").splitlines())
+        tmp_kb = hub.box.sh(f"du -sck /tmp/systemd-private-*-{hub.unit(name)}-*/tmp | tail -1 | cut -f1").stdout
         return {"label": label, "cells": cells, "plain_seconds": total, "rss_after_mb": int(stat["total_rss"]) / 2**20,
                 "tmp_mb": int(tmp_kb or 0) / 1024}
     finally:
