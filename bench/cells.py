@@ -30,6 +30,7 @@ from jupyter_client.manager import KernelManager
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 from kernel_reply import read_reply  # noqa: E402 (scripts/ is not a package: its path comes first)
+from sections import measured_line, replace_section  # noqa: E402 (bench/ is the script's own folder)
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "mnist_mlp.ipynb"
@@ -378,16 +379,8 @@ def load_runs(path: Path):
 
 def write_section(doc: Path, table: str):
     """Replaces the cell-latency section of doc (or appends one), keeping everything else."""
-    text = doc.read_text() if doc.exists() else "# Benchmarks\n"
-    section = (f"{CELLS_BEGIN}\n## Cell latency (`scripts/bench cells`)\n\n"
-               f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {os.cpu_count()} cores.\n\n"
-               f"{table}\n{CELLS_END}")
-    start, end = text.find(CELLS_BEGIN), text.find(CELLS_END)
-    if 0 <= start < end:
-        text = text[:start] + section + text[end + len(CELLS_END):]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    doc.write_text(text)
+    body = f"## Cell latency (`scripts/bench cells`)\n\n{measured_line('`scripts/bench cells`')}.\n\n{table}"
+    replace_section(doc, CELLS_BEGIN, CELLS_END, body, new_doc="# Benchmarks\n")
 
 
 if __name__ == "__main__":

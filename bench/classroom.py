@@ -12,7 +12,6 @@ JupyterLab server: its memory is measured separately (--server-mb, from the clas
 """
 import argparse
 import json
-import os
 import statistics
 import sys
 import threading
@@ -22,13 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 import cells  # noqa: E402 (bench/ is not a package: its path comes first)
+from sections import measured_line, percentile, replace_section  # noqa: E402
 
 BEGIN, END = "<!-- capacity -->", "<!-- /capacity -->"
-
-
-def percentile(values, q):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
 def measure(n):
@@ -100,15 +95,7 @@ def main():
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps({str(n): r for n, r in results.items()}, indent=1, default=str))
     if args.doc:
-        text = args.doc.read_text()
-        start, end = text.find(BEGIN), text.find(END)
-        section = (f"{BEGIN}\nMeasured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} by `scripts/bench classroom` "
-                   f"on {os.cpu_count()} cores.\n\n{out}\n{END}")
-        if 0 <= start < end:
-            args.doc.write_text(text[:start] + section + text[end + len(END):])
-        else:
-            args.doc.write_text(text.rstrip("\n") + "\n\n" + section + "\n")
-
+        replace_section(args.doc, BEGIN, END, f"{measured_line('`scripts/bench classroom`')}.\n\n{out}")
 
 if __name__ == "__main__":
     main()

@@ -18,7 +18,6 @@ Needs root, debootstrap and systemd-nspawn, like e2e/test_limits.py; says why an
 """
 import argparse
 import json
-import os
 import secrets
 import statistics
 import sys
@@ -29,6 +28,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "e2e"))
 import systemdbox  # noqa: E402 (e2e/ is not a package: its path comes first)
+
+sys.path.insert(0, str(ROOT / "bench"))
+from sections import measured_line, percentile, replace_section  # noqa: E402
 
 BEGIN, END = "<!-- capacity with limits -->", "<!-- /capacity with limits -->"
 STUDENTS = [f"cap{i}" for i in range(1, 9)]
@@ -56,11 +58,6 @@ class MachineMemory:
     def __exit__(self, *_):
         self.stop.set()
         self.thread.join()
-
-
-def percentile(values, q):
-    values = sorted(values)
-    return values[min(len(values) - 1, round(q * (len(values) - 1)))]
 
 
 def at_once(tl, hub, clients, names):
@@ -156,16 +153,8 @@ def main():
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps({str(n): r for n, r in results.items()}, indent=1, default=str))
     if args.doc:
-        text = args.doc.read_text()
-        start, stop = text.find(BEGIN), text.find(END)
-        section = (f"{BEGIN}\nMeasured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} by `scripts/bench "
-                   f"classroom-limits` on {os.cpu_count()} cores, each student capped at {args.mem_limit} and "
-                   f"{args.cpu_limit} core(s) (SystemdSpawner: MemoryMax, CPUQuota).\n\n{out}{END}")
-        if 0 <= start < stop:
-            args.doc.write_text(text[:start] + section + text[stop + len(END):])
-        else:
-            args.doc.write_text(text.rstrip("\n") + "\n\n" + section + "\n")
-
+        replace_section(args.doc, BEGIN, END, f"{measured_line('`scripts/bench classroom-limits`')}, each student capped at "
+                        f"{args.mem_limit} and {args.cpu_limit} core(s) (SystemdSpawner: MemoryMax, CPUQuota).\n\n{out}")
 
 if __name__ == "__main__":
     main()
