@@ -222,20 +222,31 @@ MENU_COMMANDS = {
 }
 
 
-def run_menu(page, menu: str, item: str):
+def run_menu(page, menu: str, item: str, timeout_s: float = 60):
     """Clicks menu > item in JupyterLab's menu bar, as a student would, in whatever language the
-    menus are: the menu is the one of the bar's whose list holds the item's command."""
+    menus are: the menu is the one of the bar's whose list holds the item's command. Each menu is
+    read once it has opened; the bar is read again until timeout_s, since JupyterLab's plugins
+    may still be adding their items to the menus just after the page has loaded (a fresh clone's
+    first start)."""
     command = MENU_COMMANDS[(menu, item)]
     bar = page.locator(".lm-MenuBar-item")
     expect(bar.first).to_be_visible(timeout=60_000)
-    for i in range(bar.count()):
-        bar.nth(i).click()
-        target = page.locator(f'.lm-Menu .lm-Menu-item[data-command="{command}"]')
-        if target.count() and target.first.is_visible():
-            target.first.click()
-            return
-        page.keyboard.press("Escape")
-    raise AssertionError(f"no menu of JupyterLab's menu bar holds {menu} > {item} ({command})")
+    opened = page.locator(".lm-Menu.lm-MenuBar-menu")
+    target = page.locator(f'.lm-Menu .lm-Menu-item[data-command="{command}"]')
+    deadline = time.monotonic() + timeout_s
+    while True:
+        for i in range(bar.count()):
+            bar.nth(i).click()
+            expect(opened.first).to_be_visible(timeout=10_000)
+            if target.count() and target.first.is_visible():
+                target.first.click()
+                return
+            page.keyboard.press("Escape")
+            expect(opened).to_have_count(0, timeout=10_000)
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no menu of JupyterLab's menu bar holds {menu} > {item} ({command}) "
+                                 f"after {timeout_s:.0f} s")
+        page.wait_for_timeout(500)   # Before reading the bar again: let the plugins add their items.
 
 
 # Records, as the page changes: every state of the live training chart and progress bar, so that
