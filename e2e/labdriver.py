@@ -225,8 +225,9 @@ MENU_COMMANDS = {
 def run_menu(page, menu: str, item: str, timeout_s: float = 60):
     """Clicks menu > item in JupyterLab's menu bar, as a student would, in whatever language the
     menus are: the menu is the one of the bar's whose list holds the item's command. Each menu is
-    read once its items are drawn; the bar is read again until timeout_s, since JupyterLab's
-    plugins may still be adding their items just after the page has loaded."""
+    read once it has opened; the bar is read again until timeout_s, since JupyterLab's plugins
+    may still be adding their items to the menus just after the page has loaded (a fresh clone's
+    first start)."""
     command = MENU_COMMANDS[(menu, item)]
     bar = page.locator(".lm-MenuBar-item")
     expect(bar.first).to_be_visible(timeout=60_000)
@@ -236,8 +237,7 @@ def run_menu(page, menu: str, item: str, timeout_s: float = 60):
     while True:
         for i in range(bar.count()):
             bar.nth(i).click()
-            # Lumino attaches the menu at once but renders its items on the next animation frame.
-            expect(opened.locator(".lm-Menu-item").first).to_be_visible(timeout=10_000)
+            expect(opened.first).to_be_visible(timeout=10_000)
             if target.count() and target.first.is_visible():
                 target.first.click()
                 return
