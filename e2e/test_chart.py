@@ -20,14 +20,13 @@ import socket
 import subprocess
 import threading
 import time
-import urllib.error
-import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import yaml
+from image_hub_check import get  # The same GET as inside the image: no redirects, retried to a deadline.
 
 ROOT = Path(__file__).resolve().parent.parent
 VALUES = ROOT / "docs" / "classroom" / "values.yaml"
@@ -106,22 +105,6 @@ class FakeHub:
         self.server.server_close()
 
 
-def get(url, deadline):
-    """GET url without following redirects, retrying until the server answers or deadline passes."""
-    opener = urllib.request.build_opener(type("NoRedirect", (urllib.request.HTTPRedirectHandler,),
-                                              {"redirect_request": lambda *a: None}))
-    while True:
-        try:
-            with opener.open(url, timeout=5) as r:
-                return r.status, dict(r.headers), r.read()
-        except urllib.error.HTTPError as e:
-            return e.code, dict(e.headers), e.read()
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.3)
-
-
 def test_what_the_schema_lets_through_is_known_to_the_hub():
     """hub.config, hub.services and hub.loadRoles are free-form in the chart's schema, so a misspelt
     trait or scope passes lint and template and would stop the hub at start. Checked here against the
@@ -180,7 +163,7 @@ def test_the_board_starts_with_its_container_and_sends_the_teacher_to_the_hub(tm
     board = subprocess.Popen([str(board_binary(container["command"][0], tmp_path)), *args], env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        status, headers, _ = get(f"http://127.0.0.1:{port}{env['JUPYTERHUB_SERVICE_PREFIX']}", time.monotonic() + 30)
+        status, headers, _ = get(env["JUPYTERHUB_SERVICE_PREFIX"], time.monotonic() + 30, token=False, port=port)
     finally:
         board.terminate()
         print(board.communicate(timeout=10)[0])
@@ -225,7 +208,7 @@ def test_the_default_command_serves_plotly_from_the_mounted_config(tmp_path):
     server = subprocess.Popen([str(VENV / "bin" / "jupyterhub-singleuser"), "--ServerApp.allow_root=True"],
                               env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        status, _, body = get(f"http://127.0.0.1:{port}{prefix}static/plotly.min.js", time.monotonic() + 60)
+        status, _, body = get(f"{prefix}static/plotly.min.js", time.monotonic() + 60, token=False, port=port)
     finally:
         server.terminate()
         log = server.communicate(timeout=20)[0]
