@@ -11,7 +11,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # Set-up's inputs besides scripts/ (copied whole: set-up runs from it).
-COPIED = ["tools/go.mod", "tools/go.sum", "tools/lint/go.sum", "tools/gonb/connect-poll.patch"]
+COPIED = ["tools/go.mod", "tools/go.sum", "tools/lint/go.sum"]
 
 
 def lesson_copy(tmp_path, go_mod, stamped):
@@ -20,6 +20,7 @@ def lesson_copy(tmp_path, go_mod, stamped):
     for name in COPIED:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / name, tmp_path / name)
+    shutil.copytree(ROOT / "tools" / "gonb", tmp_path / "tools" / "gonb")  # GoNB's patches and their series
     (tmp_path / "go.mod").write_text(go_mod)
     (tmp_path / "go.sum").write_text("")
     venv = tmp_path / ".venv"
@@ -33,7 +34,7 @@ def lesson_copy(tmp_path, go_mod, stamped):
     (venv / "src" / "gonb").mkdir(parents=True)   # set-up's patched copy of GoNB (step 4)
     (venv / "src" / "gonb" / "go.mod").write_text("module github.com/janpfeifer/gonb\n")
     inputs = {"python": "scripts/requirements.txt", "xla": "scripts/requirements-xla.txt",
-              "gotools": "go.sum tools/go.mod tools/go.sum tools/lint/go.sum tools/gonb/connect-poll.patch"}
+              "gotools": "go.sum tools/go.mod tools/go.sum tools/lint/go.sum tools/gonb/*"}
     marks = "; ".join(f'stamp="$VENV/.stamp-{step}"; stamp_changed "$stamp" {inputs[step]} || true; stamp_mark "$stamp"'
                       for step in stamped)
     subprocess.run(["bash", "-c", f"set -euo pipefail; source scripts/env.sh; {marks}"], cwd=tmp_path, check=True)
@@ -73,3 +74,22 @@ def test_a_failed_kernel_registration_stops_setup_once(tmp_path):
     assert "gonb: cannot write kernel.json: permission denied" in done.stderr
     assert f"setup: gonb --install could not register the GoNB kernel in {venv}/share/jupyter" in done.stderr
     assert "[6/7]" not in done.stdout
+
+
+def test_a_patch_that_does_not_apply_stops_setup_and_keeps_the_built_gonb(tmp_path):
+    """A GoNB patch that no longer applies (the pinned GoNB changed under it) stops set-up with its
+    name, and the copy of GoNB that the installed kernel was built from is left as it was."""
+    venv = lesson_copy(tmp_path, (ROOT / "go.mod").read_text(), ["python", "xla"])
+    shutil.copy2(ROOT / "go.sum", tmp_path / "go.sum")
+    patch = tmp_path / "tools" / "gonb" / "whole-text-change.patch"
+    patch.write_text(patch.read_text().replace("ContentChanges: []lsp.TextDocumentContentChangeEvent{",
+                                               "ContentChanges: []lsp.SomethingUpstreamRenamed{"))
+    built = (venv / "src" / "gonb" / "go.mod").read_text()
+    done = run_setup(tmp_path, GOPROXY="off", GOFLAGS="-mod=mod")
+    assert done.returncode == 1
+    assert "error: patch failed: internal/goexec/goplsclient/conn.go" in done.stderr
+    assert "setup: tools/gonb/whole-text-change.patch does not apply to " in done.stderr
+    assert "/github.com/janpfeifer/gonb@v0.11.5 (the error is above)" in done.stderr
+    assert "GoNB's version changed; see the patch's first lines." in done.stderr
+    assert "[5/7]" not in done.stdout
+    assert (venv / "src" / "gonb" / "go.mod").read_text() == built

@@ -4,7 +4,7 @@ module mnistlesson/tools
 
 go 1.27.3
 
-// GoNB as pinned, with tools/gonb/connect-poll.patch applied: scripts/setup makes this copy from
+// GoNB as pinned, with the patches of tools/gonb/series applied: scripts/setup makes this copy from
 // the module cache's, which the lesson's go.sum verifies.
 replace github.com/janpfeifer/gonb v0.11.5 => ../.venv/src/gonb
 
