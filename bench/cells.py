@@ -207,9 +207,9 @@ def one_run(notebook, epochs, log, kernel="gonb", kernel_log=None, completion=Tr
 def early_tab(notebook, kernel="gonb", kernel_log=None):
     """A student who presses Tab right after the first cell and then runs the second, in a new
     kernel and again after a restart of it: GoNB handles requests one at a time, so the second
-    cell waits for the completion (GoNB v0.11.5 first connected to gopls 12 s after the kernel
-    started: 13 s for the second cell; patched, it connects as soon as gopls listens). After the
-    restart, it also times a Tab right after the first cell, waited for. Returns the times."""
+    cell used to wait for the completion (13 s with GoNB v0.11.5, which first connected to gopls
+    12 s after the kernel started); patched, the cell cancels it. After the restart, it also
+    times a Tab right after the first cell, waited for. Returns the times."""
     cells = code_cells(notebook)
     with kernel_session(notebook, 1, kernel, kernel_log) as (client, _, started, km):
         execute(client, cells[0], timeout=600)
@@ -314,11 +314,19 @@ def summarize(runs, label, before=None, tab=None):
     lines += ["", f"Whole run (kernel start to the last cell, with the completion): median {st['wall']:.1f} s, of "
               f"which the training cell took {st['training_seconds']:.1f} s"
               + (f" (before: {old['wall']:.1f} s)." if old else ".")]
+    tabs = [r["completion_seconds"] for r in runs if "completion_seconds" in r]
+    if tabs:
+        lines += ["", "The first Tab completion right after the first cell, run by run: "
+                  + ", ".join(f"{t:.2f} s" for t in tabs) + "."]
+    peaks = [r["kernel_tree_peak_mb"] for r in runs]
+    lines += ["", "Peak memory of the kernel and all its processes at once (GoNB, gopls, the builds, the cell), "
+              f"run by run: {', '.join(f'{m:.0f}' for m in peaks)} MB."]
     if tab:
         usual = st["cells"][1]["seconds"]
         lines += ["", f"An early Tab: pressed {tab['tab_after_start']:.1f} s after the kernel started (right after the "
                   f"first cell, not waited for), then the second cell: it took {tab['next_cell_seconds']:.2f} s "
-                  f"(usually {usual:.2f} s; GoNB answers one request at a time, see docs/cell-latency.md)."]
+                  f"(usually {usual:.2f} s: a cell sent to run cancels the Tab GoNB is still answering, "
+                  "see docs/cell-latency.md)."]
         if "restart_completion_seconds" in tab:
             lines += ["", f"After Kernel > Restart: the first Tab completion right after the first cell took "
                       f"{tab['restart_completion_seconds']:.2f} s"
