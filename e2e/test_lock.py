@@ -88,3 +88,21 @@ def soupsieve_4_1_3():
                           input="soupsieve==4.1.3\n", capture_output=True, text=True, check=True, timeout=300)
     assert "--hash=sha256:" in done.stdout, done.stdout
     return done.stdout
+
+
+def test_uv_itself_is_installed_only_as_pinned(tmp_path):
+    """scripts/uv installs uv from PyPI with the hashes of scripts/requirements-uv.txt: a wheel
+    that does not match stops it with one sentence, and leaves no half-installed uv behind."""
+    pins = (ROOT / "scripts" / "requirements-uv.txt").read_text()
+    hashes = re.findall(r"--hash=sha256:([0-9a-f]{64})", pins)
+    assert len(hashes) >= 10, "every platform's wheel is pinned"
+    (tmp_path / "scripts").mkdir()
+    for name in ("uv", "env.sh"):
+        shutil.copy2(ROOT / "scripts" / name, tmp_path / "scripts" / name)
+    (tmp_path / "scripts" / "requirements-uv.txt").write_text(
+        re.sub(r"sha256:[0-9a-f]{64}", "sha256:" + "0" * 64, pins))
+    done = subprocess.run([str(tmp_path / "scripts" / "uv"), "--version"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1
+    assert "THESE PACKAGES DO NOT MATCH THE HASHES" in done.stderr
+    assert "uv: pip could not install uv==" in done.stderr and "a hash mismatch means" in done.stderr
+    assert not list((tmp_path / ".cache").glob("uv-*")), "a half-installed uv was left"
