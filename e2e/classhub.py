@@ -84,13 +84,16 @@ class Hub:
         self.log_path = OUT / "classroom-hub.log"
         self.proc = None
 
-    def start(self, timeout=900):
+    def start(self, timeout=900, sigint_ignored=False):
+        """Starts the hub; returns the seconds it took to answer. sigint_ignored: start it as
+        `nohup scripts/classroom … &` does, with SIGINT ignored (its children inherit that)."""
         started = time.time()
         log = open(self.log_path, "a")
         self.proc = subprocess.Popen(
             [str(ROOT / "scripts" / "classroom"), "start", "--roster", str(self.roster), "--teacher", TEACHER,
              "--prefix", str(self.prefix), "--state", str(self.state), "--port", str(self.port)],
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            preexec_fn=(lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if sigint_ignored else None)
         while time.time() < started + timeout:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"scripts/classroom ended with {self.proc.returncode}: see {self.log_path}")

@@ -82,7 +82,7 @@ def test_the_hub_stops_promptly_and_ends_only_its_own_processes(hub, class_run):
     finally:
         other.kill()
         other.wait()
-        hub.start()
+        hub.start(sigint_ignored=True)  # The next test stops it: as `nohup scripts/classroom … &` starts it.
     assert seconds < 15, f"the hub took {seconds:.0f}s to stop"
     left = [f"{p}: {cmd}" for p, cmd in own.items() if Path(f"/proc/{p}").exists()]
     assert left == [], f"the hub left these running: {left}"
@@ -90,7 +90,10 @@ def test_the_hub_stops_promptly_and_ends_only_its_own_processes(hub, class_run):
 
 def test_a_restart_keeps_notebooks_models_and_passwords(hub, class_run):
     before = {n: Path(f"/home/{n}/mnist_mlp.ipynb").read_bytes() for n in STUDENTS}
-    hub.stop()
+    seconds = hub.stop()
+    # The test before started this hub with SIGINT ignored; its services must not inherit that (the
+    # hub stops them with SIGINT and waits 30 s for one that ignores it).
+    assert seconds < 15, f"a hub started with SIGINT ignored took {seconds:.0f}s to stop"
     seconds = hub.start()
     print(f"hub restarted in {seconds:.0f}s")
     client = ServerClient(hub.base, STUDENTS[0], PASSWORDS[STUDENTS[0]])
