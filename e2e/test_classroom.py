@@ -59,6 +59,29 @@ def test_a_student_cannot_reach_another(hub, class_run):
     assert "permission denied" in out, (out, errors)
 
 
+def test_each_student_starts_with_a_warm_gopls_cache_of_their_own(hub, class_run):
+    """scripts/classroom fills gopls' cache for the lesson once (scripts/warm_gopls.py); each
+    student's kernel gets a copy made of hard links to it (their first Tab then need not
+    type-check GoMLX from source at 1 GB), which they can read and add to, and no one else can."""
+    template = hub.prefix / "gopls-cache"
+    shared = {f.stat().st_ino for f in template.rglob("*") if f.is_file()}
+    assert len(shared) > 100, f"{template} holds {len(shared)} files"
+    for name in STUDENTS:
+        own = hub.prefix / "user-gopls-caches" / name
+        uid = int(subprocess.check_output(["id", "-u", name]))
+        assert own.stat().st_uid == uid and own.stat().st_mode & 0o077 == 0, f"{own} is not {name}'s alone"
+        linked = {f.stat().st_ino for f in own.rglob("*") if f.is_file()} & shared
+        assert len(linked) == len(shared), f"{name}'s gopls cache links {len(linked)} of {len(shared)} files"
+        out, errors = ServerClient(hub.base, name, PASSWORDS[name]).open().run_cell(
+            'import (\n\t"io/fs"\n\t"os"\n\t"path/filepath"\n)\n\n%%\nroot := os.Getenv("GOPLSCACHE")\nread := 0\n'
+            'filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {\n'
+            '\tif err == nil && !d.IsDir() {\n\t\tif _, err := os.ReadFile(p); err == nil {\n\t\t\tread++\n\t\t}\n\t}\n'
+            '\treturn nil\n})\nfmt.Println(root, read)')
+        root, read = out.split()  # Their own gopls may have added files beside the linked ones.
+        assert root == str(own) and int(read) >= len(shared), (out, errors)
+    assert (hub.prefix / "user-gopls-caches").stat().st_mode & 0o777 == 0o711, "students could list each other's caches"
+
+
 def test_the_teacher_sees_the_class(hub, class_run):
     listed = admin_users(hub.base, TEACHER, PASSWORDS[TEACHER], OUT / "classroom-admin.png")
     print("the admin page lists:", listed)

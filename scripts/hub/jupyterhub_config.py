@@ -143,6 +143,7 @@ with open(os.path.join(PREFIX, "environment.json")) as f:
 c.Spawner.environment = dict(
     shared_env, GOMAXPROCS=GO_THREADS, LANG="C.UTF-8",
     GOCACHE=lambda spawner: os.path.join(PREFIX, "user-caches", spawner.user.name),
+    GOPLSCACHE=lambda spawner: os.path.join(PREFIX, "user-gopls-caches", spawner.user.name),
     # Go's own folder (~/go by default) out of sight in the file browser.
     GOPATH=lambda spawner: os.path.join(pwd.getpwnam(spawner.user.name).pw_dir, ".go"))
 # plotly.js for the interactive charts, served by each JupyterLab from the shared install.
@@ -161,7 +162,7 @@ from prepare_home import prepare  # noqa: E402 (found once this folder is on sys
 
 
 def prepare_home(spawner):
-    """Before each start: the student's copy of the lesson and a warm Go build cache
+    """Before each start: the student's copy of the lesson and warm Go build and gopls caches
     (prepare_home.py says how no edit is ever lost)."""
     prepare(spawner.user.name, PREFIX, STATE)
 
