@@ -166,15 +166,23 @@ class Kernel:
             with self.lock:
                 self.lock.notify_all()
 
-    def run(self, code):
-        """Sends code to run; returns (request id, time sent)."""
+    def _send(self, msg_type, content):
+        """Sends a shell request; returns its id."""
         msg_id = uuid.uuid4().hex
         self.ws.send(json.dumps({"header": {"msg_id": msg_id, "username": self.client.name, "session": self.session,
-                                           "msg_type": "execute_request", "version": "5.3", "date": ""},
-                                 "parent_header": {}, "metadata": {}, "channel": "shell",
-                                 "content": {"code": code, "silent": False, "store_history": True,
-                                             "user_expressions": {}, "allow_stdin": False, "stop_on_error": True}}))
-        return msg_id, time.time()
+                                           "msg_type": msg_type, "version": "5.3", "date": ""},
+                                 "parent_header": {}, "metadata": {}, "channel": "shell", "content": content}))
+        return msg_id
+
+    def run(self, code):
+        """Sends code to run; returns (request id, time sent)."""
+        return self._send("execute_request", {"code": code, "silent": False, "store_history": True,
+                                              "user_expressions": {}, "allow_stdin": False,
+                                              "stop_on_error": True}), time.time()
+
+    def complete(self, code):
+        """Asks for the completions at the end of code, as Tab does; returns the request id."""
+        return self._send("complete_request", {"code": code, "cursor_pos": len(code)})
 
     def reply(self, msg_id):
         """(stdout, stderr and errors, finished at or None) of a request so far."""
@@ -422,9 +430,10 @@ class CgroupSampler:
         self.thread.join()
 
 
-def step_through(hub, client, label, name=STEP):
+def step_through(hub, client, label, name=STEP, tab=False):
     """The lesson's 13 cells in a new kernel (LESSON_EPOCHS=1), timed; CPU time of the unit per cell
-    (name: the student whose server client is)."""
+    (name: the student whose server client is). tab: press Tab once after the first cell, waited
+    for, as a student typing the next one does (gopls then loads the lesson's packages)."""
     kernel = Kernel(client)
     try:
         seconds, out, err = kernel.cell("%env LESSON_EPOCHS=1", timeout=120)
@@ -436,6 +445,8 @@ def step_through(hub, client, label, name=STEP):
             cpu = hub.cpu_seconds(name) - cpu0
             cells.append({"n": n, "seconds": seconds, "cpu_seconds": cpu, "training": ".Fit(" in code,
                           "error": err.strip()[-300:] if "Error" in err or "panic" in err else ""})
+            if tab and n == 1:
+                kernel.wait(kernel.complete("%%\nmnist.Lo"), timeout=120)
         plain = [c for c in cells if not c["training"]]
         total = sum(c["seconds"] for c in plain)
         print(f"{label}: 12 non-training cells {total:.1f}s (slowest {max(c['seconds'] for c in plain):.2f}s); training "
