@@ -125,7 +125,9 @@ def main():
     names = STUDENTS[:max(counts)]
     results = {}
     with tl.booted_box(tl.OUT / "capacity-limits") as box:
-        box.sh(f"printf '%s\\n' {' '.join(names)} > /root/roster.txt")
+        # Accounts are made anew in each box (their ids reused): caches kept from another run are not theirs.
+        box.sh(f"printf '%s\\n' {' '.join(names)} > /root/roster.txt; "
+               f"rm -rf {tl.PREFIX}/user-caches/* {tl.PREFIX}/user-gopls-caches/*")
         hub = tl.BoxHub(box, free_port(), secrets.token_hex(16),
                         limits=("--mem-limit", args.mem_limit, "--cpu-limit", args.cpu_limit, "--spawner", "systemd"))
         hub.log = tl.OUT / "capacity-limits" / "hub.log"
@@ -154,8 +156,9 @@ def main():
               "| peak memory per student (its unit: server and kernel) | CPU per student, most (cores) "
               "| machine's memory in use, peak |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     out = (header + "\n" + "\n".join(row(n, results[n], idle_mb) for n in counts) + "\n\n"
-           f"Each student's first time through, alone, with their first Tab ever (gopls' cache in their home still "
-           f"empty, so gopls type-checks the lesson's packages and GoMLX from source): peak memory "
+           f"Each student's first time through, alone, with their first kernel and first Tab ever (gopls starts "
+           f"from the install's warmed cache, but checks again the packages built with cgo, whose compiled files lie "
+           f"in the student's own Go build cache): peak memory "
            f"{min(first_peaks.values()):.0f}-{max(first_peaks.values()):.0f} MB per student.\n")
     print(out)
     if args.json:

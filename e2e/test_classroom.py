@@ -72,6 +72,10 @@ def test_each_student_starts_with_a_warm_gopls_cache_of_their_own(hub, class_run
         assert own.stat().st_uid == uid and own.stat().st_mode & 0o077 == 0, f"{own} is not {name}'s alone"
         linked = {f.stat().st_ino for f in own.rglob("*") if f.is_file()} & shared
         assert len(linked) == len(shared), f"{name}'s gopls cache links {len(linked)} of {len(shared)} files"
+        # gopls keeps its cache in a folder named by its executable's hash: a second folder beside
+        # the template's would mean the template came from another gopls, and goes unused.
+        assert [d.name for d in (own / "gopls").iterdir()] == [d.name for d in (template / "gopls").iterdir()], \
+            f"{name}'s gopls did not use the template made for it"
         out, errors = ServerClient(hub.base, name, PASSWORDS[name]).open().run_cell(
             'import (\n\t"io/fs"\n\t"os"\n\t"path/filepath"\n)\n\n%%\nroot := os.Getenv("GOPLSCACHE")\nread := 0\n'
             'filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {\n'

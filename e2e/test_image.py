@@ -154,6 +154,21 @@ def test_the_lesson_runs_headless_as_the_user_offline(image):
     assert grew < 100, f"the Go build cache grew by {grew} MB: the image's warm cache was not used"
 
 
+def test_a_students_first_kernel_finds_the_images_gopls_cache(image):
+    """The image holds gopls' cache for the lesson's imports (GOPLSCACHE, jovyan's, so that a pod's
+    gopls can add to it): gopls, in the kernel's environment and a module laid out as GoNB lays out
+    a cell's, uses it, where from an empty cache it type-checks the lesson's packages and GoMLX from
+    source (a student's first kernel peaked at 1 GB so)."""
+    probe = ROOT / "e2e" / "fixtures" / "gopls_cache_probe.py"
+    code, out = run_in_image("python3", "/e2e/gopls_cache_probe.py", LESSON, timeout=300,
+                             mounts=[(probe, "/e2e/gopls_cache_probe.py")])
+    assert code == 0 and "warm cache: gopls check 0" in out and "empty cache: gopls check 0" in out, out[-3000:]
+    warm = int(re.search(r"warm cache: .*?peak (\d+) MB", out, re.S).group(1))
+    empty = int(re.search(r"empty cache: .*?peak (\d+) MB", out, re.S).group(1))
+    assert "owner 1000" in out, "the pod's user cannot add to gopls' cache"
+    assert warm < empty / 2, f"gopls peaked at {warm} MB with the image's cache, {empty} MB with none: the cache went unused"
+
+
 def test_scripts_run_as_the_user_offline(image):
     """scripts/run in the image's own copy: set-up needs no network and no write access to .venv
     (root's), then the lesson headless."""

@@ -264,7 +264,7 @@ def box():
 
 @pytest.fixture(scope="module")
 def hub(box):
-    box.sh(f"printf '%s\\n' {HOG} {SPIN} {STEP} > /root/roster.txt; rm -rf {PREFIX}/user-caches/*")
+    box.sh(f"printf '%s\\n' {HOG} {SPIN} {STEP} > /root/roster.txt; rm -rf {PREFIX}/user-caches/* {PREFIX}/user-gopls-caches/*")
     h = BoxHub(box, free_port(), secrets.token_hex(16))
     try:
         h.start_seconds = h.start(timeout=2400)

@@ -17,6 +17,7 @@ import re
 import subprocess
 import sys
 import tempfile
+from datetime import datetime, timezone
 from pathlib import Path
 
 import nbformat
@@ -40,9 +41,9 @@ def notebook_imports(notebook: Path):
 
 
 def kernel_env():
-    """The GoNB kernel's environment, as set-up registered it."""
-    data = Path(os.environ.get("JUPYTER_DATA_DIR", ROOT / ".venv" / "share" / "jupyter"))
-    spec = data / "kernels" / "gonb" / "kernel.json"
+    """The GoNB kernel's environment, as set-up registered it for this copy of the lesson (not
+    JUPYTER_DATA_DIR's: scripts/classroom runs this for the shared install, from another checkout)."""
+    spec = ROOT / ".venv" / "share" / "jupyter" / "kernels" / "gonb" / "kernel.json"
     try:
         return json.loads(spec.read_text())["env"]
     except (OSError, ValueError, KeyError) as e:
@@ -63,13 +64,21 @@ def main():
         Path(work, "main.go").write_text("package main\n\nimport (\n" + "".join(f'\t_ "{p}"\n' for p in imports)
                                          + ")\n\nfunc main() {}\n")
         print(f"==> gopls cache for the lesson's {len(imports)} imports into {args.out}", flush=True)
-        done = subprocess.run(["gopls", "check", "main.go"], cwd=work, env=env, capture_output=True, text=True)
+        # This copy's gopls by its path: gopls keeps its cache in a folder named by its executable's hash.
+        done = subprocess.run([str(ROOT / ".venv" / "bin" / "gopls"), "check", "main.go"], cwd=work, env=env,
+                              capture_output=True, text=True)
     if done.returncode != 0 or done.stdout.strip():
         sys.exit(f"warm_gopls: gopls check failed ({done.returncode}):\n{done.stdout}{done.stderr}")
+    # gopls writes 0600: each student links to these files, so they are made readable. It also
+    # deletes an entry unused for 5 days and re-dates one older than an hour when it reads it,
+    # judging by the file's date: dated 2100, the shared entries are never deleted from a student's
+    # copy nor re-dated (which, in an image, would copy each one into a pod's writable layer).
+    never = datetime(2100, 1, 1, tzinfo=timezone.utc).timestamp()
     for dirpath, _subdirs, filenames in os.walk(args.out):
         os.chmod(dirpath, 0o755)
         for name in filenames:
-            os.chmod(os.path.join(dirpath, name), 0o644)  # gopls writes 0600: each student links to them.
+            os.chmod(os.path.join(dirpath, name), 0o644)
+            os.utime(os.path.join(dirpath, name), (never, never))
     size = sum(f.stat().st_size for f in args.out.rglob("*") if f.is_file())
     print(f"    done: {size / 2**20:.0f} MB", flush=True)
 
