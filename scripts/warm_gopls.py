@@ -1,14 +1,15 @@
-"""Fills a gopls cache (GOPLSCACHE) with what the lesson's first Tab needs, so that no student's
-gopls type-checks the lesson's packages and GoMLX from source.
+"""Fills a gopls cache (GOPLSCACHE) with what the lesson's imports need, so that a student's
+first kernel does not have gopls type-check the lesson's packages and GoMLX from source.
 
 Usage: warm_gopls.py OUT_DIR
 
-A student's first Tab ever, with gopls' cache empty, peaks at about 1 GB of memory for a moment
-(gopls type-checks every package the lesson imports); from a warm cache, at about 270 MB. This
-runs `gopls check` once, in the GoNB kernel's environment (kernel.json's env, so the cache keys
-match), on a file that imports every package the notebook imports, in a module laid out as GoNB
-lays out a cell's (a go.work using the lesson's root). The cache's files are then made readable
-by everyone: scripts/hub/prepare_home.py gives each student a copy made of hard links to them.
+With gopls' cache empty, a kernel's gopls peaks at about 1 GB of memory for a moment; from this
+cache, with the same Go build cache, at about 200 MB (where each student has a build cache of
+their own, gopls checks the packages built with cgo again: docs/classroom.md has those figures).
+This runs `gopls check` once, in the GoNB kernel's environment (kernel.json's env, so the cache
+keys match), on a file that imports every package the notebook imports, in a module laid out as
+GoNB lays out a cell's (a go.work using the lesson's root). The cache's files are then made
+readable by everyone: scripts/hub/prepare_home.py gives each student a copy made of hard links.
 """
 import argparse
 import json
